@@ -37,6 +37,20 @@ edges:
   - {from: m, to: __end__}
 `
 
+// vetModule runs go vet in the module dir (see module), with this
+// checkout's go.sum.
+func vetModule(t *testing.T, dir string) {
+	t.Helper()
+	root, _ := filepath.Abs("..")
+	sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
+	os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)
+	cmd := exec.Command("go", "vet", ".")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet: %v\n%s", err, out)
+	}
+}
+
 func generateIn(t *testing.T, dir string) ([]File, string) {
 	t.Helper()
 	files, errs := Generate([]string{filepath.Join(dir, "job.graph.yaml")}, Options{})
@@ -221,14 +235,7 @@ func (H) M(ctx context.Context, s State, in MBranches) (State, error) {
 	if !strings.Contains(string(files[0].Content), `stderrors "errors"`) {
 		t.Errorf("errors is not aliased:\n%s", files[0].Content[:400])
 	}
-	root, _ := filepath.Abs("..")
-	sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
-	os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)
-	cmd := exec.Command("go", "vet", ".")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go vet: %v\n%s", err, out)
-	}
+	vetModule(t, dir)
 }
 
 // TestTwoGraphsInOnePackage: graphs that would declare the same names are
@@ -337,4 +344,56 @@ func TestCodecRefusals(t *testing.T) {
 	if _, errs := generateIn(t, dir); errs != "" {
 		t.Errorf("checkpoints: false: %s", errs)
 	}
+}
+
+// TestStateNamedLikeTheCallLocals: the executor's shared call method and
+// its policy lookup declare no local variable, so a state type may take any
+// name generated code does not reserve (see graph.GeneratedLocal) — here
+// p, with nodes whose policies call goes through.
+func TestStateNamedLikeTheCallLocals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a module")
+	}
+	dir := module(t, map[string]string{
+		"job.graph.yaml": `version: 1
+graph: Job
+state: p
+nodes:
+  - {name: a, timeout: 1s}
+  - b
+  - {name: c, retry: {attempts: 2}}
+edges:
+  - {from: __start__, to: a}
+  - {from: a, to: b}
+  - {from: b, to: c}
+  - {from: c, to: __end__}
+`,
+		"state.go": `package app
+
+type p struct{ N int }
+`,
+		"handlers.go": `package app
+
+import "context"
+
+type H struct{}
+
+var _ JobHandlers = H{}
+
+func (H) A(ctx context.Context, s p) (p, error) { s.N++; return s, nil }
+func (H) B(ctx context.Context, s p) (p, error) { s.N++; return s, nil }
+func (H) C(ctx context.Context, s p) (p, error) { s.N++; return s, nil }
+`,
+	})
+	files, errs := Generate([]string{filepath.Join(dir, "job.graph.yaml")}, Options{Tests: true})
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	if err := Write(files); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(files[0].Content), "func (g *Job) policy(n int)") {
+		t.Errorf("no policy method in the executor:\n%s", files[0].Content)
+	}
+	vetModule(t, dir)
 }

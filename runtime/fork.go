@@ -11,7 +11,8 @@ import (
 )
 
 // ForkSpec is the static shape of one parallel or map edge, generated once
-// per fork.
+// per fork. It keeps the fork's activations between runs, so it must not be
+// copied after its first fork (go vet's copylocks check says so).
 type ForkSpec struct {
 	Node    int   // the forking node
 	FanIn   int   // the node where the branches meet

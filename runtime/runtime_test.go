@@ -305,3 +305,26 @@ func TestForkReusesItsActivation(t *testing.T) {
 		t.Errorf("a warm fork allocates %v times, want 0", allocs)
 	}
 }
+
+// A pooled activation starts clean: a select fork whose one branch fails,
+// under Cancel with one worker, leaves skipped branches, an error and a
+// cancelled context behind it; the next fork of the same spec, under Wait,
+// runs every branch and succeeds.
+func TestForkAfterAFailedSelectRunsEveryBranch(t *testing.T) {
+	spec := &runtime.ForkSpec{Node: 0, FanIn: 1, Entries: []int{2, 3, 4, 5}, Select: true}
+	names := []string{"f", "j", "a", "b", "c", "d"}
+	for range 20 { // the pool may drop what was put (always under -race, sometimes)
+		x, _ := runtime.NewExec[int](runtime.Options{MaxWorkers: 1}, names)
+		if err := x.ForkSelect(context.Background(), runtime.Branch{}, spec, &join{fail: 1}, new(int), 0b0011); err == nil {
+			t.Fatal("the failing select fork returned no error")
+		}
+		y, _ := runtime.NewExec[int](runtime.Options{OnBranchError: runtime.Wait}, names)
+		j := &join{fail: -1}
+		if err := y.Fork(context.Background(), runtime.Branch{}, spec, j, new(int)); err != nil {
+			t.Fatalf("the fork after it: %v", err)
+		}
+		if len(j.ran) != 4 {
+			t.Fatalf("the fork after a failed select ran branches %v, want all 4", j.ran)
+		}
+	}
+}

@@ -240,7 +240,7 @@ var approvalForkResearch = runtime.ForkSpec{
 	Node:    approvalNodeResearch,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Approval) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
@@ -249,17 +249,11 @@ func (g *Approval) call(ctx context.Context, x *runtime.Exec[State], in runtime.
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Approval) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case approvalNodeResearch:
 		return g.h.Research(ctx, *s)
-	case approvalNodeSearchWeb:
-		return g.h.SearchWeb(ctx, *s)
-	case approvalNodeFetchPapers:
-		return g.h.FetchPapers(ctx, *s)
-	case approvalNodeRankPapers:
-		return g.h.RankPapers(ctx, *s)
 	case approvalNodeDraft:
 		return g.h.Draft(ctx, *s)
 	case approvalNodeReview:
@@ -270,8 +264,29 @@ func (g *Approval) handle(ctx context.Context, n int, s *State) (State, error) {
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callRouteRankPapers calls RouteRankPapers through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callSearchWeb calls SearchWeb through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Approval) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeSearchWeb, nil, func(ctx context.Context) (State, error) {
+		return g.h.SearchWeb(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Approval) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeFetchPapers, nil, func(ctx context.Context) (State, error) {
+		return g.h.FetchPapers(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Approval) callRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeRankPapers, nil, func(ctx context.Context) (State, error) {
+		return g.h.RankPapers(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Approval) callRouteRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankPapersRoute, error) {
 	return runtime.CallRoute(ctx, x, in, approvalNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
@@ -465,7 +480,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callSearchWeb(ctx, x, in, s)
 			} else {
 				out, err = g.h.SearchWeb(ctx, *s)
 			}
@@ -487,7 +502,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callFetchPapers(ctx, x, in, s)
 			} else {
 				out, err = g.h.FetchPapers(ctx, *s)
 			}
@@ -510,7 +525,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callRankPapers(ctx, x, in, s)
 			} else {
 				out, err = g.h.RankPapers(ctx, *s)
 			}

@@ -299,7 +299,7 @@ var fanoutForkStart = runtime.ForkSpec{
 	Node:    fanoutNodeStart,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Fanout) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
@@ -308,57 +308,157 @@ func (g *Fanout) call(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Fanout) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case fanoutNodeStart:
 		return g.h.Start(ctx, *s)
-	case fanoutNodeW01:
-		return g.h.W01(ctx, *s)
-	case fanoutNodeW02:
-		return g.h.W02(ctx, *s)
-	case fanoutNodeW03:
-		return g.h.W03(ctx, *s)
-	case fanoutNodeW04:
-		return g.h.W04(ctx, *s)
-	case fanoutNodeW05:
-		return g.h.W05(ctx, *s)
-	case fanoutNodeW06:
-		return g.h.W06(ctx, *s)
-	case fanoutNodeW07:
-		return g.h.W07(ctx, *s)
-	case fanoutNodeW08:
-		return g.h.W08(ctx, *s)
-	case fanoutNodeW09:
-		return g.h.W09(ctx, *s)
-	case fanoutNodeW10:
-		return g.h.W10(ctx, *s)
-	case fanoutNodeW11:
-		return g.h.W11(ctx, *s)
-	case fanoutNodeW12:
-		return g.h.W12(ctx, *s)
-	case fanoutNodeW13:
-		return g.h.W13(ctx, *s)
-	case fanoutNodeW14:
-		return g.h.W14(ctx, *s)
-	case fanoutNodeW15:
-		return g.h.W15(ctx, *s)
-	case fanoutNodeW16:
-		return g.h.W16(ctx, *s)
-	case fanoutNodeW17:
-		return g.h.W17(ctx, *s)
-	case fanoutNodeW18:
-		return g.h.W18(ctx, *s)
-	case fanoutNodeW19:
-		return g.h.W19(ctx, *s)
-	case fanoutNodeW20:
-		return g.h.W20(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callAggregate calls Aggregate through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callW01 calls W01 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Fanout) callW01(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW01, nil, func(ctx context.Context) (State, error) {
+		return g.h.W01(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW02(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW02, nil, func(ctx context.Context) (State, error) {
+		return g.h.W02(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW03(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW03, nil, func(ctx context.Context) (State, error) {
+		return g.h.W03(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW04(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW04, nil, func(ctx context.Context) (State, error) {
+		return g.h.W04(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW05(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW05, nil, func(ctx context.Context) (State, error) {
+		return g.h.W05(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW06(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW06, nil, func(ctx context.Context) (State, error) {
+		return g.h.W06(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW07(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW07, nil, func(ctx context.Context) (State, error) {
+		return g.h.W07(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW08(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW08, nil, func(ctx context.Context) (State, error) {
+		return g.h.W08(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW09(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW09, nil, func(ctx context.Context) (State, error) {
+		return g.h.W09(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW10(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW10, nil, func(ctx context.Context) (State, error) {
+		return g.h.W10(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW11(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW11, nil, func(ctx context.Context) (State, error) {
+		return g.h.W11(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW12(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW12, nil, func(ctx context.Context) (State, error) {
+		return g.h.W12(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW13(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW13, nil, func(ctx context.Context) (State, error) {
+		return g.h.W13(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW14(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW14, nil, func(ctx context.Context) (State, error) {
+		return g.h.W14(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW15(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW15, nil, func(ctx context.Context) (State, error) {
+		return g.h.W15(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW16(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW16, nil, func(ctx context.Context) (State, error) {
+		return g.h.W16(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW17(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW17, nil, func(ctx context.Context) (State, error) {
+		return g.h.W17(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW18(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW18, nil, func(ctx context.Context) (State, error) {
+		return g.h.W18(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW19(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW19, nil, func(ctx context.Context) (State, error) {
+		return g.h.W19(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW20(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW20, nil, func(ctx context.Context) (State, error) {
+		return g.h.W20(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Fanout) callAggregate(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b AggregateBranches) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeAggregate, nil, func(ctx context.Context) (State, error) {
@@ -452,7 +552,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW01(ctx, x, in, s)
 			} else {
 				out, err = g.h.W01(ctx, *s)
 			}
@@ -474,7 +574,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW02(ctx, x, in, s)
 			} else {
 				out, err = g.h.W02(ctx, *s)
 			}
@@ -496,7 +596,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW03(ctx, x, in, s)
 			} else {
 				out, err = g.h.W03(ctx, *s)
 			}
@@ -518,7 +618,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW04(ctx, x, in, s)
 			} else {
 				out, err = g.h.W04(ctx, *s)
 			}
@@ -540,7 +640,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW05(ctx, x, in, s)
 			} else {
 				out, err = g.h.W05(ctx, *s)
 			}
@@ -562,7 +662,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW06(ctx, x, in, s)
 			} else {
 				out, err = g.h.W06(ctx, *s)
 			}
@@ -584,7 +684,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW07(ctx, x, in, s)
 			} else {
 				out, err = g.h.W07(ctx, *s)
 			}
@@ -606,7 +706,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW08(ctx, x, in, s)
 			} else {
 				out, err = g.h.W08(ctx, *s)
 			}
@@ -628,7 +728,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW09(ctx, x, in, s)
 			} else {
 				out, err = g.h.W09(ctx, *s)
 			}
@@ -650,7 +750,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW10(ctx, x, in, s)
 			} else {
 				out, err = g.h.W10(ctx, *s)
 			}
@@ -672,7 +772,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW11(ctx, x, in, s)
 			} else {
 				out, err = g.h.W11(ctx, *s)
 			}
@@ -694,7 +794,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW12(ctx, x, in, s)
 			} else {
 				out, err = g.h.W12(ctx, *s)
 			}
@@ -716,7 +816,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW13(ctx, x, in, s)
 			} else {
 				out, err = g.h.W13(ctx, *s)
 			}
@@ -738,7 +838,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW14(ctx, x, in, s)
 			} else {
 				out, err = g.h.W14(ctx, *s)
 			}
@@ -760,7 +860,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW15(ctx, x, in, s)
 			} else {
 				out, err = g.h.W15(ctx, *s)
 			}
@@ -782,7 +882,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW16(ctx, x, in, s)
 			} else {
 				out, err = g.h.W16(ctx, *s)
 			}
@@ -804,7 +904,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW17(ctx, x, in, s)
 			} else {
 				out, err = g.h.W17(ctx, *s)
 			}
@@ -826,7 +926,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW18(ctx, x, in, s)
 			} else {
 				out, err = g.h.W18(ctx, *s)
 			}
@@ -848,7 +948,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW19(ctx, x, in, s)
 			} else {
 				out, err = g.h.W19(ctx, *s)
 			}
@@ -870,7 +970,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW20(ctx, x, in, s)
 			} else {
 				out, err = g.h.W20(ctx, *s)
 			}

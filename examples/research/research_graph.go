@@ -229,7 +229,7 @@ var researchForkPlan = runtime.ForkSpec{
 	Node:    researchNodePlan,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Research) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
@@ -238,25 +238,40 @@ func (g *Research) call(ctx context.Context, x *runtime.Exec[State], in runtime.
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Research) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case researchNodePlan:
 		return g.h.Plan(ctx, *s)
-	case researchNodeSearchWeb:
-		return g.h.SearchWeb(ctx, *s)
-	case researchNodeFetchPapers:
-		return g.h.FetchPapers(ctx, *s)
-	case researchNodeRankPapers:
-		return g.h.RankPapers(ctx, *s)
 	case researchNodeReview:
 		return g.h.Review(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callRouteRankPapers calls RouteRankPapers through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callSearchWeb calls SearchWeb through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Research) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, researchNodeSearchWeb, nil, func(ctx context.Context) (State, error) {
+		return g.h.SearchWeb(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Research) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, researchNodeFetchPapers, nil, func(ctx context.Context) (State, error) {
+		return g.h.FetchPapers(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Research) callRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, researchNodeRankPapers, nil, func(ctx context.Context) (State, error) {
+		return g.h.RankPapers(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Research) callRouteRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankPapersRoute, error) {
 	return runtime.CallRoute(ctx, x, in, researchNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
@@ -408,7 +423,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callSearchWeb(ctx, x, in, s)
 			} else {
 				out, err = g.h.SearchWeb(ctx, *s)
 			}
@@ -430,7 +445,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callFetchPapers(ctx, x, in, s)
 			} else {
 				out, err = g.h.FetchPapers(ctx, *s)
 			}
@@ -453,7 +468,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callRankPapers(ctx, x, in, s)
 			} else {
 				out, err = g.h.RankPapers(ctx, *s)
 			}

@@ -99,8 +99,8 @@ func (e *emitter) startAny(f *graph.Fork) {
 //		return j.deliver(in, &s)
 //	}
 //
-// A node with a policy is called through its call method (see callMethods),
-// on a local copy: st := ...; s, err := j.g.callSearch(ctx, x, in, &st).
+// A node with a policy is called through the runtime (see callVia), on a
+// local copy: st := ...; s, err := j.g.callSearch(ctx, x, in, &st).
 //
 // The branch's goroutine runs this frame under the handler's, and whatever
 // the handler calls has to fit on the goroutine's first stack with it: the

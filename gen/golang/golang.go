@@ -191,6 +191,9 @@ func (e *emitter) parts() []part {
 			own = append(own, n)
 		}
 	}
+	if len(own) > 0 {
+		e.firstOwn, e.firstOwnRoute = own[0], shares(own[0], false)
+	}
 	if len(shared) > 0 {
 		add(len(shared)/20, func(e *emitter) { e.callShared(shared) })
 	}
@@ -219,6 +222,12 @@ type emitter struct {
 	// an assignment, and of each map's item.
 	forkCopyExpr jen.Code
 	itemCopy     map[*graph.Fork]jen.Code
+
+	// The first node with a call method of its own, and whether the method
+	// is its route handler's: the one that carries the family's doc (see
+	// callMethods). Set by parts.
+	firstOwn      *graph.Node
+	firstOwnRoute bool
 }
 
 // rt names an identifier of the runtime package.

@@ -69,11 +69,15 @@ func (e *emitter) callVia(g jen.Code, n *graph.Node, route bool, s jen.Code, ext
 
 // shares reports whether n's handler (not its route handler) is called
 // through the runtime by the executor's one call method (see callShared),
-// which every node whose handler takes the state and nothing else shares;
-// a fan-in (which takes its branches too), a route handler (whose result is
-// the node's own enum) and a node of a map's per-item flow (which runs on
-// an item) have a method of their own (see callMethods).
-func shares(n *graph.Node, route bool) bool { return !route && n.JoinOf == nil && !n.IsItem() }
+// which the nodes of the main flow whose handler takes the state and
+// nothing else share. The others have a method of their own (see
+// callMethods): a fan-in (its handler takes its branches too), a route
+// handler (its result is the node's own enum), and a node of a branch or
+// of a map's item, which runs on a goroutine of its own: that goroutine's
+// stack starts small, and growing it decodes the pc tables of every
+// function on it up to where it stands, which for a switch with a case per
+// node grows with the graph (see branchStartMethods).
+func shares(n *graph.Node, route bool) bool { return !route && n.JoinOf == nil && n.Region == nil }
 
 // callMethod names the method of n's own that calls its handler (or route
 // handler) through the runtime.
@@ -96,12 +100,7 @@ func callMethod(n *graph.Node, route bool) string {
 //
 //	//go:noinline
 //	func (g *Research) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
-//		var p *runtime.NodePolicy
-//		switch n {
-//		case researchNodeFetchPapers:
-//			p = &researchPolicyFetchPapers
-//		}
-//		return runtime.Call(ctx, x, in, n, p, func(ctx context.Context) (State, error) {
+//		return runtime.Call(ctx, x, in, n, g.policy(n), func(ctx context.Context) (State, error) {
 //			return g.handle(ctx, n, s)
 //		})
 //	}
@@ -114,6 +113,19 @@ func callMethod(n *graph.Node, route bool) string {
 //		}
 //		panic("unreachable: ...")
 //	}
+//
+//	func (g *Research) policy(n int) *runtime.NodePolicy {
+//		switch n {
+//		case researchNodeFetchPapers:
+//			return &researchPolicyFetchPapers
+//		}
+//		return nil
+//	}
+//
+// policy is there only when one of the nodes has a policy (else call
+// passes nil); no local variable is declared, since the state type may
+// have any name generated code does not give one (see
+// graph.GeneratedLocal).
 func (e *emitter) callShared(nodes []*graph.Node) {
 	var policies []*graph.Node
 	for _, n := range nodes {
@@ -121,28 +133,22 @@ func (e *emitter) callShared(nodes []*graph.Node) {
 			policies = append(policies, n)
 		}
 	}
-	e.f.Comment("call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.")
+	e.f.Comment("call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.")
 	e.f.Comment("")
 	e.f.Comment("//go:noinline")
+	policy := jen.Nil()
+	if len(policies) > 0 {
+		policy = jen.Id("g").Dot("policy").Call(jen.Id("n"))
+	}
 	params := append(e.ctxParams(), jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.stateT()))
-	e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id("call").Params(params...).Params(e.stateT(), jen.Error()).BlockFunc(func(c *jen.Group) {
-		policy := jen.Nil()
-		if len(policies) > 0 {
-			policy = jen.Id("p")
-			c.Var().Id("p").Op("*").Add(rt("NodePolicy"))
-			c.Switch(jen.Id("n")).BlockFunc(func(c *jen.Group) {
-				for _, n := range policies {
-					c.Case(jen.Id(e.nodeConst(n))).Block(jen.Id("p").Op("=").Op("&").Id(e.policyVar(n)))
-				}
-			})
-		}
-		c.Return(rt("Call").Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("n"), policy,
+	e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id("call").Params(params...).Params(e.stateT(), jen.Error()).Block(
+		jen.Return(rt("Call").Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("n"), policy,
 			jen.Func().Params(jen.Id("ctx").Qual("context", "Context")).Params(e.stateT(), jen.Error()).Block(
 				jen.Return(jen.Id("g").Dot("handle").Call(jen.Id("ctx"), jen.Id("n"), jen.Id("s"))),
-			)))
-	})
+			))),
+	)
 	e.f.Line()
-	e.f.Comment("handle calls the handler of node n, one of those call calls, on a copy of *s.")
+	e.f.Comment("handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.")
 	e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id("handle").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.stateT())).Params(e.stateT(), jen.Error()).Block(
 		jen.Switch(jen.Id("n")).BlockFunc(func(c *jen.Group) {
 			for _, n := range nodes {
@@ -152,20 +158,19 @@ func (e *emitter) callShared(nodes []*graph.Node) {
 		jen.Panic(jen.Lit("unreachable: handle is given the constant of a node it lists")),
 	)
 	e.f.Line()
-}
-
-// firstOwnCall is the first node, in spec order, with a call method of its
-// own (see shares), and whether that method is its route handler's: the
-// one that carries the family's doc comment.
-func (e *emitter) firstOwnCall() (*graph.Node, bool) {
-	for _, n := range e.g.Nodes {
-		for _, route := range []bool{false, true} {
-			if (!route || n.Kind == graph.Cond) && !shares(n, route) {
-				return n, route
-			}
-		}
+	if len(policies) == 0 {
+		return
 	}
-	return nil, false
+	e.f.Comment("policy is the policy of node n, for call; nil for a node without one.")
+	e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id("policy").Params(jen.Id("n").Int()).Op("*").Add(rt("NodePolicy")).Block(
+		jen.Switch(jen.Id("n")).BlockFunc(func(c *jen.Group) {
+			for _, n := range policies {
+				c.Case(jen.Id(e.nodeConst(n))).Block(jen.Return(jen.Op("&").Id(e.policyVar(n))))
+			}
+		}),
+		jen.Return(jen.Nil()),
+	)
+	e.f.Line()
 }
 
 // callMethods emits, per node that does not share the executor's call
@@ -202,7 +207,7 @@ func (e *emitter) callMethods(nodes []*graph.Node) {
 			if n.Policy != nil {
 				policy = jen.Op("&").Id(e.policyVar(n))
 			}
-			if fn, froute := e.firstOwnCall(); n == fn && route == froute {
+			if n == e.firstOwn && route == e.firstOwnRoute {
 				// One doc for the family, not a copy per node: on a graph
 				// of 10,000 nodes the copies were 1.7 MB of the file.
 				e.f.Comment(fmt.Sprintf("%s calls %s through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.", callMethod(n, route), method))

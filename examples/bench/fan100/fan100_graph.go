@@ -855,7 +855,7 @@ var fan100ForkStart = runtime.ForkSpec{
 	Node:    fan100NodeStart,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Fan100) call(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (model.State, error) {
@@ -864,217 +864,717 @@ func (g *Fan100) call(ctx context.Context, x *runtime.Exec[model.State], in runt
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Fan100) handle(ctx context.Context, n int, s *model.State) (model.State, error) {
 	switch n {
 	case fan100NodeStart:
 		return g.h.Start(ctx, *s)
-	case fan100NodeW1:
-		return g.h.W1(ctx, *s)
-	case fan100NodeW2:
-		return g.h.W2(ctx, *s)
-	case fan100NodeW3:
-		return g.h.W3(ctx, *s)
-	case fan100NodeW4:
-		return g.h.W4(ctx, *s)
-	case fan100NodeW5:
-		return g.h.W5(ctx, *s)
-	case fan100NodeW6:
-		return g.h.W6(ctx, *s)
-	case fan100NodeW7:
-		return g.h.W7(ctx, *s)
-	case fan100NodeW8:
-		return g.h.W8(ctx, *s)
-	case fan100NodeW9:
-		return g.h.W9(ctx, *s)
-	case fan100NodeW10:
-		return g.h.W10(ctx, *s)
-	case fan100NodeW11:
-		return g.h.W11(ctx, *s)
-	case fan100NodeW12:
-		return g.h.W12(ctx, *s)
-	case fan100NodeW13:
-		return g.h.W13(ctx, *s)
-	case fan100NodeW14:
-		return g.h.W14(ctx, *s)
-	case fan100NodeW15:
-		return g.h.W15(ctx, *s)
-	case fan100NodeW16:
-		return g.h.W16(ctx, *s)
-	case fan100NodeW17:
-		return g.h.W17(ctx, *s)
-	case fan100NodeW18:
-		return g.h.W18(ctx, *s)
-	case fan100NodeW19:
-		return g.h.W19(ctx, *s)
-	case fan100NodeW20:
-		return g.h.W20(ctx, *s)
-	case fan100NodeW21:
-		return g.h.W21(ctx, *s)
-	case fan100NodeW22:
-		return g.h.W22(ctx, *s)
-	case fan100NodeW23:
-		return g.h.W23(ctx, *s)
-	case fan100NodeW24:
-		return g.h.W24(ctx, *s)
-	case fan100NodeW25:
-		return g.h.W25(ctx, *s)
-	case fan100NodeW26:
-		return g.h.W26(ctx, *s)
-	case fan100NodeW27:
-		return g.h.W27(ctx, *s)
-	case fan100NodeW28:
-		return g.h.W28(ctx, *s)
-	case fan100NodeW29:
-		return g.h.W29(ctx, *s)
-	case fan100NodeW30:
-		return g.h.W30(ctx, *s)
-	case fan100NodeW31:
-		return g.h.W31(ctx, *s)
-	case fan100NodeW32:
-		return g.h.W32(ctx, *s)
-	case fan100NodeW33:
-		return g.h.W33(ctx, *s)
-	case fan100NodeW34:
-		return g.h.W34(ctx, *s)
-	case fan100NodeW35:
-		return g.h.W35(ctx, *s)
-	case fan100NodeW36:
-		return g.h.W36(ctx, *s)
-	case fan100NodeW37:
-		return g.h.W37(ctx, *s)
-	case fan100NodeW38:
-		return g.h.W38(ctx, *s)
-	case fan100NodeW39:
-		return g.h.W39(ctx, *s)
-	case fan100NodeW40:
-		return g.h.W40(ctx, *s)
-	case fan100NodeW41:
-		return g.h.W41(ctx, *s)
-	case fan100NodeW42:
-		return g.h.W42(ctx, *s)
-	case fan100NodeW43:
-		return g.h.W43(ctx, *s)
-	case fan100NodeW44:
-		return g.h.W44(ctx, *s)
-	case fan100NodeW45:
-		return g.h.W45(ctx, *s)
-	case fan100NodeW46:
-		return g.h.W46(ctx, *s)
-	case fan100NodeW47:
-		return g.h.W47(ctx, *s)
-	case fan100NodeW48:
-		return g.h.W48(ctx, *s)
-	case fan100NodeW49:
-		return g.h.W49(ctx, *s)
-	case fan100NodeW50:
-		return g.h.W50(ctx, *s)
-	case fan100NodeW51:
-		return g.h.W51(ctx, *s)
-	case fan100NodeW52:
-		return g.h.W52(ctx, *s)
-	case fan100NodeW53:
-		return g.h.W53(ctx, *s)
-	case fan100NodeW54:
-		return g.h.W54(ctx, *s)
-	case fan100NodeW55:
-		return g.h.W55(ctx, *s)
-	case fan100NodeW56:
-		return g.h.W56(ctx, *s)
-	case fan100NodeW57:
-		return g.h.W57(ctx, *s)
-	case fan100NodeW58:
-		return g.h.W58(ctx, *s)
-	case fan100NodeW59:
-		return g.h.W59(ctx, *s)
-	case fan100NodeW60:
-		return g.h.W60(ctx, *s)
-	case fan100NodeW61:
-		return g.h.W61(ctx, *s)
-	case fan100NodeW62:
-		return g.h.W62(ctx, *s)
-	case fan100NodeW63:
-		return g.h.W63(ctx, *s)
-	case fan100NodeW64:
-		return g.h.W64(ctx, *s)
-	case fan100NodeW65:
-		return g.h.W65(ctx, *s)
-	case fan100NodeW66:
-		return g.h.W66(ctx, *s)
-	case fan100NodeW67:
-		return g.h.W67(ctx, *s)
-	case fan100NodeW68:
-		return g.h.W68(ctx, *s)
-	case fan100NodeW69:
-		return g.h.W69(ctx, *s)
-	case fan100NodeW70:
-		return g.h.W70(ctx, *s)
-	case fan100NodeW71:
-		return g.h.W71(ctx, *s)
-	case fan100NodeW72:
-		return g.h.W72(ctx, *s)
-	case fan100NodeW73:
-		return g.h.W73(ctx, *s)
-	case fan100NodeW74:
-		return g.h.W74(ctx, *s)
-	case fan100NodeW75:
-		return g.h.W75(ctx, *s)
-	case fan100NodeW76:
-		return g.h.W76(ctx, *s)
-	case fan100NodeW77:
-		return g.h.W77(ctx, *s)
-	case fan100NodeW78:
-		return g.h.W78(ctx, *s)
-	case fan100NodeW79:
-		return g.h.W79(ctx, *s)
-	case fan100NodeW80:
-		return g.h.W80(ctx, *s)
-	case fan100NodeW81:
-		return g.h.W81(ctx, *s)
-	case fan100NodeW82:
-		return g.h.W82(ctx, *s)
-	case fan100NodeW83:
-		return g.h.W83(ctx, *s)
-	case fan100NodeW84:
-		return g.h.W84(ctx, *s)
-	case fan100NodeW85:
-		return g.h.W85(ctx, *s)
-	case fan100NodeW86:
-		return g.h.W86(ctx, *s)
-	case fan100NodeW87:
-		return g.h.W87(ctx, *s)
-	case fan100NodeW88:
-		return g.h.W88(ctx, *s)
-	case fan100NodeW89:
-		return g.h.W89(ctx, *s)
-	case fan100NodeW90:
-		return g.h.W90(ctx, *s)
-	case fan100NodeW91:
-		return g.h.W91(ctx, *s)
-	case fan100NodeW92:
-		return g.h.W92(ctx, *s)
-	case fan100NodeW93:
-		return g.h.W93(ctx, *s)
-	case fan100NodeW94:
-		return g.h.W94(ctx, *s)
-	case fan100NodeW95:
-		return g.h.W95(ctx, *s)
-	case fan100NodeW96:
-		return g.h.W96(ctx, *s)
-	case fan100NodeW97:
-		return g.h.W97(ctx, *s)
-	case fan100NodeW98:
-		return g.h.W98(ctx, *s)
-	case fan100NodeW99:
-		return g.h.W99(ctx, *s)
-	case fan100NodeW100:
-		return g.h.W100(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Fan100) callW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW1, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W1(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW2, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W2(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW3, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W3(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW4, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W4(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW5, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W5(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW6, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W6(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW7, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W7(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW8, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W8(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW9, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W9(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW10, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W10(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW11, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W11(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW12, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W12(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW13, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W13(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW14, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W14(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW15, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W15(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW16, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W16(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW17, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W17(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW18, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W18(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW19, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W19(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW20, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W20(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW21, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W21(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW22, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W22(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW23, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W23(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW24, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W24(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW25(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW25, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W25(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW26(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW26, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W26(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW27(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW27, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W27(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW28(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW28, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W28(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW29(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW29, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W29(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW30(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW30, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W30(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW31, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W31(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW32, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W32(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW33, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W33(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW34, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W34(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW35(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW35, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W35(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW36(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW36, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W36(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW37(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW37, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W37(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW38(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW38, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W38(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW39(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW39, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W39(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW40(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW40, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W40(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW41, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W41(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW42, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W42(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW43, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W43(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW44, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W44(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW45(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW45, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W45(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW46(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW46, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W46(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW47(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW47, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W47(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW48(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW48, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W48(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW49(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW49, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W49(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW50(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW50, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W50(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW51(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW51, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W51(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW52(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW52, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W52(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW53(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW53, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W53(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW54(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW54, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W54(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW55(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW55, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W55(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW56(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW56, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W56(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW57(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW57, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W57(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW58(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW58, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W58(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW59(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW59, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W59(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW60(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW60, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W60(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW61(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW61, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W61(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW62(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW62, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W62(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW63(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW63, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W63(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW64(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW64, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W64(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW65(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW65, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W65(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW66(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW66, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W66(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW67(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW67, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W67(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW68(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW68, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W68(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW69(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW69, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W69(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW70(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW70, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W70(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW71(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW71, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W71(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW72(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW72, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W72(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW73(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW73, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W73(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW74(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW74, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W74(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW75(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW75, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W75(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW76(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW76, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W76(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW77(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW77, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W77(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW78(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW78, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W78(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW79(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW79, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W79(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW80(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW80, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W80(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW81(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW81, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W81(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW82(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW82, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W82(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW83(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW83, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W83(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW84(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW84, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W84(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW85(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW85, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W85(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW86(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW86, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W86(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW87(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW87, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W87(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW88(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW88, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W88(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW89(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW89, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W89(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW90(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW90, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W90(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW91(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW91, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W91(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW92(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW92, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W92(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW93(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW93, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W93(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW94(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW94, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W94(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW95(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW95, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W95(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW96(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW96, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W96(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW97(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW97, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W97(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW98(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW98, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W98(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW99(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW99, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W99(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan100) callW100(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW100, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W100(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Fan100) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan100NodeJoin, nil, func(ctx context.Context) (model.State, error) {
@@ -1168,7 +1668,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW1(ctx, x, in, s)
 			} else {
 				out, err = g.h.W1(ctx, *s)
 			}
@@ -1190,7 +1690,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW2(ctx, x, in, s)
 			} else {
 				out, err = g.h.W2(ctx, *s)
 			}
@@ -1212,7 +1712,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW3(ctx, x, in, s)
 			} else {
 				out, err = g.h.W3(ctx, *s)
 			}
@@ -1234,7 +1734,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW4(ctx, x, in, s)
 			} else {
 				out, err = g.h.W4(ctx, *s)
 			}
@@ -1256,7 +1756,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW5(ctx, x, in, s)
 			} else {
 				out, err = g.h.W5(ctx, *s)
 			}
@@ -1278,7 +1778,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW6(ctx, x, in, s)
 			} else {
 				out, err = g.h.W6(ctx, *s)
 			}
@@ -1300,7 +1800,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW7(ctx, x, in, s)
 			} else {
 				out, err = g.h.W7(ctx, *s)
 			}
@@ -1322,7 +1822,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW8(ctx, x, in, s)
 			} else {
 				out, err = g.h.W8(ctx, *s)
 			}
@@ -1344,7 +1844,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW9(ctx, x, in, s)
 			} else {
 				out, err = g.h.W9(ctx, *s)
 			}
@@ -1366,7 +1866,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW10(ctx, x, in, s)
 			} else {
 				out, err = g.h.W10(ctx, *s)
 			}
@@ -1388,7 +1888,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW11(ctx, x, in, s)
 			} else {
 				out, err = g.h.W11(ctx, *s)
 			}
@@ -1410,7 +1910,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW12(ctx, x, in, s)
 			} else {
 				out, err = g.h.W12(ctx, *s)
 			}
@@ -1432,7 +1932,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW13(ctx, x, in, s)
 			} else {
 				out, err = g.h.W13(ctx, *s)
 			}
@@ -1454,7 +1954,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW14(ctx, x, in, s)
 			} else {
 				out, err = g.h.W14(ctx, *s)
 			}
@@ -1476,7 +1976,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW15(ctx, x, in, s)
 			} else {
 				out, err = g.h.W15(ctx, *s)
 			}
@@ -1498,7 +1998,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW16(ctx, x, in, s)
 			} else {
 				out, err = g.h.W16(ctx, *s)
 			}
@@ -1520,7 +2020,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW17(ctx, x, in, s)
 			} else {
 				out, err = g.h.W17(ctx, *s)
 			}
@@ -1542,7 +2042,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW18(ctx, x, in, s)
 			} else {
 				out, err = g.h.W18(ctx, *s)
 			}
@@ -1564,7 +2064,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW19(ctx, x, in, s)
 			} else {
 				out, err = g.h.W19(ctx, *s)
 			}
@@ -1586,7 +2086,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW20(ctx, x, in, s)
 			} else {
 				out, err = g.h.W20(ctx, *s)
 			}
@@ -1608,7 +2108,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW21(ctx, x, in, s)
 			} else {
 				out, err = g.h.W21(ctx, *s)
 			}
@@ -1630,7 +2130,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW22(ctx, x, in, s)
 			} else {
 				out, err = g.h.W22(ctx, *s)
 			}
@@ -1652,7 +2152,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW23(ctx, x, in, s)
 			} else {
 				out, err = g.h.W23(ctx, *s)
 			}
@@ -1674,7 +2174,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW24(ctx, x, in, s)
 			} else {
 				out, err = g.h.W24(ctx, *s)
 			}
@@ -1696,7 +2196,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW25(ctx, x, in, s)
 			} else {
 				out, err = g.h.W25(ctx, *s)
 			}
@@ -1718,7 +2218,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW26(ctx, x, in, s)
 			} else {
 				out, err = g.h.W26(ctx, *s)
 			}
@@ -1740,7 +2240,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW27(ctx, x, in, s)
 			} else {
 				out, err = g.h.W27(ctx, *s)
 			}
@@ -1762,7 +2262,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW28(ctx, x, in, s)
 			} else {
 				out, err = g.h.W28(ctx, *s)
 			}
@@ -1784,7 +2284,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW29(ctx, x, in, s)
 			} else {
 				out, err = g.h.W29(ctx, *s)
 			}
@@ -1806,7 +2306,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW30(ctx, x, in, s)
 			} else {
 				out, err = g.h.W30(ctx, *s)
 			}
@@ -1828,7 +2328,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW31(ctx, x, in, s)
 			} else {
 				out, err = g.h.W31(ctx, *s)
 			}
@@ -1850,7 +2350,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW32(ctx, x, in, s)
 			} else {
 				out, err = g.h.W32(ctx, *s)
 			}
@@ -1872,7 +2372,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW33(ctx, x, in, s)
 			} else {
 				out, err = g.h.W33(ctx, *s)
 			}
@@ -1894,7 +2394,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW34(ctx, x, in, s)
 			} else {
 				out, err = g.h.W34(ctx, *s)
 			}
@@ -1916,7 +2416,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW35(ctx, x, in, s)
 			} else {
 				out, err = g.h.W35(ctx, *s)
 			}
@@ -1938,7 +2438,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW36(ctx, x, in, s)
 			} else {
 				out, err = g.h.W36(ctx, *s)
 			}
@@ -1960,7 +2460,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW37(ctx, x, in, s)
 			} else {
 				out, err = g.h.W37(ctx, *s)
 			}
@@ -1982,7 +2482,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW38(ctx, x, in, s)
 			} else {
 				out, err = g.h.W38(ctx, *s)
 			}
@@ -2004,7 +2504,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW39(ctx, x, in, s)
 			} else {
 				out, err = g.h.W39(ctx, *s)
 			}
@@ -2026,7 +2526,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW40(ctx, x, in, s)
 			} else {
 				out, err = g.h.W40(ctx, *s)
 			}
@@ -2048,7 +2548,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW41(ctx, x, in, s)
 			} else {
 				out, err = g.h.W41(ctx, *s)
 			}
@@ -2070,7 +2570,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW42(ctx, x, in, s)
 			} else {
 				out, err = g.h.W42(ctx, *s)
 			}
@@ -2092,7 +2592,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW43(ctx, x, in, s)
 			} else {
 				out, err = g.h.W43(ctx, *s)
 			}
@@ -2114,7 +2614,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW44(ctx, x, in, s)
 			} else {
 				out, err = g.h.W44(ctx, *s)
 			}
@@ -2136,7 +2636,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW45(ctx, x, in, s)
 			} else {
 				out, err = g.h.W45(ctx, *s)
 			}
@@ -2158,7 +2658,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW46(ctx, x, in, s)
 			} else {
 				out, err = g.h.W46(ctx, *s)
 			}
@@ -2180,7 +2680,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW47(ctx, x, in, s)
 			} else {
 				out, err = g.h.W47(ctx, *s)
 			}
@@ -2202,7 +2702,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW48(ctx, x, in, s)
 			} else {
 				out, err = g.h.W48(ctx, *s)
 			}
@@ -2224,7 +2724,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW49(ctx, x, in, s)
 			} else {
 				out, err = g.h.W49(ctx, *s)
 			}
@@ -2246,7 +2746,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW50(ctx, x, in, s)
 			} else {
 				out, err = g.h.W50(ctx, *s)
 			}
@@ -2268,7 +2768,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW51(ctx, x, in, s)
 			} else {
 				out, err = g.h.W51(ctx, *s)
 			}
@@ -2290,7 +2790,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW52(ctx, x, in, s)
 			} else {
 				out, err = g.h.W52(ctx, *s)
 			}
@@ -2312,7 +2812,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW53(ctx, x, in, s)
 			} else {
 				out, err = g.h.W53(ctx, *s)
 			}
@@ -2334,7 +2834,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW54(ctx, x, in, s)
 			} else {
 				out, err = g.h.W54(ctx, *s)
 			}
@@ -2356,7 +2856,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW55(ctx, x, in, s)
 			} else {
 				out, err = g.h.W55(ctx, *s)
 			}
@@ -2378,7 +2878,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW56(ctx, x, in, s)
 			} else {
 				out, err = g.h.W56(ctx, *s)
 			}
@@ -2400,7 +2900,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW57(ctx, x, in, s)
 			} else {
 				out, err = g.h.W57(ctx, *s)
 			}
@@ -2422,7 +2922,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW58(ctx, x, in, s)
 			} else {
 				out, err = g.h.W58(ctx, *s)
 			}
@@ -2444,7 +2944,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW59(ctx, x, in, s)
 			} else {
 				out, err = g.h.W59(ctx, *s)
 			}
@@ -2466,7 +2966,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW60(ctx, x, in, s)
 			} else {
 				out, err = g.h.W60(ctx, *s)
 			}
@@ -2488,7 +2988,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW61(ctx, x, in, s)
 			} else {
 				out, err = g.h.W61(ctx, *s)
 			}
@@ -2510,7 +3010,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW62(ctx, x, in, s)
 			} else {
 				out, err = g.h.W62(ctx, *s)
 			}
@@ -2532,7 +3032,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW63(ctx, x, in, s)
 			} else {
 				out, err = g.h.W63(ctx, *s)
 			}
@@ -2554,7 +3054,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW64(ctx, x, in, s)
 			} else {
 				out, err = g.h.W64(ctx, *s)
 			}
@@ -2576,7 +3076,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW65(ctx, x, in, s)
 			} else {
 				out, err = g.h.W65(ctx, *s)
 			}
@@ -2598,7 +3098,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW66(ctx, x, in, s)
 			} else {
 				out, err = g.h.W66(ctx, *s)
 			}
@@ -2620,7 +3120,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW67(ctx, x, in, s)
 			} else {
 				out, err = g.h.W67(ctx, *s)
 			}
@@ -2642,7 +3142,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW68(ctx, x, in, s)
 			} else {
 				out, err = g.h.W68(ctx, *s)
 			}
@@ -2664,7 +3164,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW69(ctx, x, in, s)
 			} else {
 				out, err = g.h.W69(ctx, *s)
 			}
@@ -2686,7 +3186,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW70(ctx, x, in, s)
 			} else {
 				out, err = g.h.W70(ctx, *s)
 			}
@@ -2708,7 +3208,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW71(ctx, x, in, s)
 			} else {
 				out, err = g.h.W71(ctx, *s)
 			}
@@ -2730,7 +3230,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW72(ctx, x, in, s)
 			} else {
 				out, err = g.h.W72(ctx, *s)
 			}
@@ -2752,7 +3252,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW73(ctx, x, in, s)
 			} else {
 				out, err = g.h.W73(ctx, *s)
 			}
@@ -2774,7 +3274,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW74(ctx, x, in, s)
 			} else {
 				out, err = g.h.W74(ctx, *s)
 			}
@@ -2796,7 +3296,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW75(ctx, x, in, s)
 			} else {
 				out, err = g.h.W75(ctx, *s)
 			}
@@ -2818,7 +3318,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW76(ctx, x, in, s)
 			} else {
 				out, err = g.h.W76(ctx, *s)
 			}
@@ -2840,7 +3340,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW77(ctx, x, in, s)
 			} else {
 				out, err = g.h.W77(ctx, *s)
 			}
@@ -2862,7 +3362,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW78(ctx, x, in, s)
 			} else {
 				out, err = g.h.W78(ctx, *s)
 			}
@@ -2884,7 +3384,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW79(ctx, x, in, s)
 			} else {
 				out, err = g.h.W79(ctx, *s)
 			}
@@ -2906,7 +3406,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW80(ctx, x, in, s)
 			} else {
 				out, err = g.h.W80(ctx, *s)
 			}
@@ -2928,7 +3428,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW81(ctx, x, in, s)
 			} else {
 				out, err = g.h.W81(ctx, *s)
 			}
@@ -2950,7 +3450,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW82(ctx, x, in, s)
 			} else {
 				out, err = g.h.W82(ctx, *s)
 			}
@@ -2972,7 +3472,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW83(ctx, x, in, s)
 			} else {
 				out, err = g.h.W83(ctx, *s)
 			}
@@ -2994,7 +3494,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW84(ctx, x, in, s)
 			} else {
 				out, err = g.h.W84(ctx, *s)
 			}
@@ -3016,7 +3516,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW85(ctx, x, in, s)
 			} else {
 				out, err = g.h.W85(ctx, *s)
 			}
@@ -3038,7 +3538,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW86(ctx, x, in, s)
 			} else {
 				out, err = g.h.W86(ctx, *s)
 			}
@@ -3060,7 +3560,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW87(ctx, x, in, s)
 			} else {
 				out, err = g.h.W87(ctx, *s)
 			}
@@ -3082,7 +3582,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW88(ctx, x, in, s)
 			} else {
 				out, err = g.h.W88(ctx, *s)
 			}
@@ -3104,7 +3604,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW89(ctx, x, in, s)
 			} else {
 				out, err = g.h.W89(ctx, *s)
 			}
@@ -3126,7 +3626,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW90(ctx, x, in, s)
 			} else {
 				out, err = g.h.W90(ctx, *s)
 			}
@@ -3148,7 +3648,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW91(ctx, x, in, s)
 			} else {
 				out, err = g.h.W91(ctx, *s)
 			}
@@ -3170,7 +3670,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW92(ctx, x, in, s)
 			} else {
 				out, err = g.h.W92(ctx, *s)
 			}
@@ -3192,7 +3692,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW93(ctx, x, in, s)
 			} else {
 				out, err = g.h.W93(ctx, *s)
 			}
@@ -3214,7 +3714,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW94(ctx, x, in, s)
 			} else {
 				out, err = g.h.W94(ctx, *s)
 			}
@@ -3236,7 +3736,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW95(ctx, x, in, s)
 			} else {
 				out, err = g.h.W95(ctx, *s)
 			}
@@ -3258,7 +3758,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW96(ctx, x, in, s)
 			} else {
 				out, err = g.h.W96(ctx, *s)
 			}
@@ -3280,7 +3780,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW97(ctx, x, in, s)
 			} else {
 				out, err = g.h.W97(ctx, *s)
 			}
@@ -3302,7 +3802,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW98(ctx, x, in, s)
 			} else {
 				out, err = g.h.W98(ctx, *s)
 			}
@@ -3324,7 +3824,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW99(ctx, x, in, s)
 			} else {
 				out, err = g.h.W99(ctx, *s)
 			}
@@ -3346,7 +3846,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW100(ctx, x, in, s)
 			} else {
 				out, err = g.h.W100(ctx, *s)
 			}

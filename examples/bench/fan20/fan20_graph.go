@@ -295,7 +295,7 @@ var fan20ForkStart = runtime.ForkSpec{
 	Node:    fan20NodeStart,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Fan20) call(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (model.State, error) {
@@ -304,57 +304,157 @@ func (g *Fan20) call(ctx context.Context, x *runtime.Exec[model.State], in runti
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Fan20) handle(ctx context.Context, n int, s *model.State) (model.State, error) {
 	switch n {
 	case fan20NodeStart:
 		return g.h.Start(ctx, *s)
-	case fan20NodeW1:
-		return g.h.W1(ctx, *s)
-	case fan20NodeW2:
-		return g.h.W2(ctx, *s)
-	case fan20NodeW3:
-		return g.h.W3(ctx, *s)
-	case fan20NodeW4:
-		return g.h.W4(ctx, *s)
-	case fan20NodeW5:
-		return g.h.W5(ctx, *s)
-	case fan20NodeW6:
-		return g.h.W6(ctx, *s)
-	case fan20NodeW7:
-		return g.h.W7(ctx, *s)
-	case fan20NodeW8:
-		return g.h.W8(ctx, *s)
-	case fan20NodeW9:
-		return g.h.W9(ctx, *s)
-	case fan20NodeW10:
-		return g.h.W10(ctx, *s)
-	case fan20NodeW11:
-		return g.h.W11(ctx, *s)
-	case fan20NodeW12:
-		return g.h.W12(ctx, *s)
-	case fan20NodeW13:
-		return g.h.W13(ctx, *s)
-	case fan20NodeW14:
-		return g.h.W14(ctx, *s)
-	case fan20NodeW15:
-		return g.h.W15(ctx, *s)
-	case fan20NodeW16:
-		return g.h.W16(ctx, *s)
-	case fan20NodeW17:
-		return g.h.W17(ctx, *s)
-	case fan20NodeW18:
-		return g.h.W18(ctx, *s)
-	case fan20NodeW19:
-		return g.h.W19(ctx, *s)
-	case fan20NodeW20:
-		return g.h.W20(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Fan20) callW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW1, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W1(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW2, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W2(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW3, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W3(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW4, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W4(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW5, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W5(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW6, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W6(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW7, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W7(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW8, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W8(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW9, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W9(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW10, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W10(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW11, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W11(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW12, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W12(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW13, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W13(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW14, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W14(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW15, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W15(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW16, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W16(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW17, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W17(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW18, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W18(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW19, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W19(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fan20) callW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW20, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W20(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Fan20) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
 	return runtime.Call(ctx, x, in, fan20NodeJoin, nil, func(ctx context.Context) (model.State, error) {
@@ -448,7 +548,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW1(ctx, x, in, s)
 			} else {
 				out, err = g.h.W1(ctx, *s)
 			}
@@ -470,7 +570,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW2(ctx, x, in, s)
 			} else {
 				out, err = g.h.W2(ctx, *s)
 			}
@@ -492,7 +592,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW3(ctx, x, in, s)
 			} else {
 				out, err = g.h.W3(ctx, *s)
 			}
@@ -514,7 +614,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW4(ctx, x, in, s)
 			} else {
 				out, err = g.h.W4(ctx, *s)
 			}
@@ -536,7 +636,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW5(ctx, x, in, s)
 			} else {
 				out, err = g.h.W5(ctx, *s)
 			}
@@ -558,7 +658,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW6(ctx, x, in, s)
 			} else {
 				out, err = g.h.W6(ctx, *s)
 			}
@@ -580,7 +680,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW7(ctx, x, in, s)
 			} else {
 				out, err = g.h.W7(ctx, *s)
 			}
@@ -602,7 +702,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW8(ctx, x, in, s)
 			} else {
 				out, err = g.h.W8(ctx, *s)
 			}
@@ -624,7 +724,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW9(ctx, x, in, s)
 			} else {
 				out, err = g.h.W9(ctx, *s)
 			}
@@ -646,7 +746,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW10(ctx, x, in, s)
 			} else {
 				out, err = g.h.W10(ctx, *s)
 			}
@@ -668,7 +768,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW11(ctx, x, in, s)
 			} else {
 				out, err = g.h.W11(ctx, *s)
 			}
@@ -690,7 +790,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW12(ctx, x, in, s)
 			} else {
 				out, err = g.h.W12(ctx, *s)
 			}
@@ -712,7 +812,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW13(ctx, x, in, s)
 			} else {
 				out, err = g.h.W13(ctx, *s)
 			}
@@ -734,7 +834,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW14(ctx, x, in, s)
 			} else {
 				out, err = g.h.W14(ctx, *s)
 			}
@@ -756,7 +856,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW15(ctx, x, in, s)
 			} else {
 				out, err = g.h.W15(ctx, *s)
 			}
@@ -778,7 +878,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW16(ctx, x, in, s)
 			} else {
 				out, err = g.h.W16(ctx, *s)
 			}
@@ -800,7 +900,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW17(ctx, x, in, s)
 			} else {
 				out, err = g.h.W17(ctx, *s)
 			}
@@ -822,7 +922,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW18(ctx, x, in, s)
 			} else {
 				out, err = g.h.W18(ctx, *s)
 			}
@@ -844,7 +944,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW19(ctx, x, in, s)
 			} else {
 				out, err = g.h.W19(ctx, *s)
 			}
@@ -866,7 +966,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW20(ctx, x, in, s)
 			} else {
 				out, err = g.h.W20(ctx, *s)
 			}

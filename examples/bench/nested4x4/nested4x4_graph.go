@@ -383,7 +383,7 @@ var nested4x4ForkA4 = runtime.ForkSpec{
 	Node:    nested4x4NodeA4,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Nested4x4) call(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (model.State, error) {
@@ -392,61 +392,91 @@ func (g *Nested4x4) call(ctx context.Context, x *runtime.Exec[model.State], in r
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Nested4x4) handle(ctx context.Context, n int, s *model.State) (model.State, error) {
 	switch n {
 	case nested4x4NodeStart:
 		return g.h.Start(ctx, *s)
-	case nested4x4NodeA1:
-		return g.h.A1(ctx, *s)
-	case nested4x4NodeA11:
-		return g.h.A11(ctx, *s)
-	case nested4x4NodeA12:
-		return g.h.A12(ctx, *s)
-	case nested4x4NodeA13:
-		return g.h.A13(ctx, *s)
-	case nested4x4NodeA14:
-		return g.h.A14(ctx, *s)
-	case nested4x4NodeA2:
-		return g.h.A2(ctx, *s)
-	case nested4x4NodeA21:
-		return g.h.A21(ctx, *s)
-	case nested4x4NodeA22:
-		return g.h.A22(ctx, *s)
-	case nested4x4NodeA23:
-		return g.h.A23(ctx, *s)
-	case nested4x4NodeA24:
-		return g.h.A24(ctx, *s)
-	case nested4x4NodeA3:
-		return g.h.A3(ctx, *s)
-	case nested4x4NodeA31:
-		return g.h.A31(ctx, *s)
-	case nested4x4NodeA32:
-		return g.h.A32(ctx, *s)
-	case nested4x4NodeA33:
-		return g.h.A33(ctx, *s)
-	case nested4x4NodeA34:
-		return g.h.A34(ctx, *s)
-	case nested4x4NodeA4:
-		return g.h.A4(ctx, *s)
-	case nested4x4NodeA41:
-		return g.h.A41(ctx, *s)
-	case nested4x4NodeA42:
-		return g.h.A42(ctx, *s)
-	case nested4x4NodeA43:
-		return g.h.A43(ctx, *s)
-	case nested4x4NodeA44:
-		return g.h.A44(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callA1Join calls A1Join through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callA1 calls A1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Nested4x4) callA1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA1, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A1(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA11, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A11(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA12, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A12(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA13, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A13(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA14, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A14(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Nested4x4) callA1Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b A1JoinBranches) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA1Join, nil, func(ctx context.Context) (model.State, error) {
 		return g.h.A1Join(ctx, *s, b)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA2, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A2(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA21, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A21(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA22, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A22(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA23, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A23(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA24, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A24(ctx, *s)
 	})
 }
 
@@ -458,9 +488,79 @@ func (g *Nested4x4) callA2Join(ctx context.Context, x *runtime.Exec[model.State]
 }
 
 //go:noinline
+func (g *Nested4x4) callA3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA3, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A3(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA31, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A31(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA32, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A32(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA33, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A33(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA34, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A34(ctx, *s)
+	})
+}
+
+//go:noinline
 func (g *Nested4x4) callA3Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b A3JoinBranches) (model.State, error) {
 	return runtime.Call(ctx, x, in, nested4x4NodeA3Join, nil, func(ctx context.Context) (model.State, error) {
 		return g.h.A3Join(ctx, *s, b)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA4, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A4(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA41, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A41(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA42, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A42(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA43, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A43(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested4x4) callA44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA44, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A44(ctx, *s)
 	})
 }
 
@@ -564,7 +664,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA1(ctx, x, in, s)
 			} else {
 				out, err = g.h.A1(ctx, *s)
 			}
@@ -619,7 +719,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA2(ctx, x, in, s)
 			} else {
 				out, err = g.h.A2(ctx, *s)
 			}
@@ -674,7 +774,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA3(ctx, x, in, s)
 			} else {
 				out, err = g.h.A3(ctx, *s)
 			}
@@ -729,7 +829,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA4(ctx, x, in, s)
 			} else {
 				out, err = g.h.A4(ctx, *s)
 			}
@@ -799,7 +899,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA11(ctx, x, in, s)
 			} else {
 				out, err = g.h.A11(ctx, *s)
 			}
@@ -821,7 +921,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA12(ctx, x, in, s)
 			} else {
 				out, err = g.h.A12(ctx, *s)
 			}
@@ -843,7 +943,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA13(ctx, x, in, s)
 			} else {
 				out, err = g.h.A13(ctx, *s)
 			}
@@ -865,7 +965,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA14(ctx, x, in, s)
 			} else {
 				out, err = g.h.A14(ctx, *s)
 			}
@@ -902,7 +1002,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA21(ctx, x, in, s)
 			} else {
 				out, err = g.h.A21(ctx, *s)
 			}
@@ -924,7 +1024,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA22(ctx, x, in, s)
 			} else {
 				out, err = g.h.A22(ctx, *s)
 			}
@@ -946,7 +1046,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA23(ctx, x, in, s)
 			} else {
 				out, err = g.h.A23(ctx, *s)
 			}
@@ -968,7 +1068,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA24(ctx, x, in, s)
 			} else {
 				out, err = g.h.A24(ctx, *s)
 			}
@@ -1005,7 +1105,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA31(ctx, x, in, s)
 			} else {
 				out, err = g.h.A31(ctx, *s)
 			}
@@ -1027,7 +1127,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA32(ctx, x, in, s)
 			} else {
 				out, err = g.h.A32(ctx, *s)
 			}
@@ -1049,7 +1149,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA33(ctx, x, in, s)
 			} else {
 				out, err = g.h.A33(ctx, *s)
 			}
@@ -1071,7 +1171,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA34(ctx, x, in, s)
 			} else {
 				out, err = g.h.A34(ctx, *s)
 			}
@@ -1108,7 +1208,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA41(ctx, x, in, s)
 			} else {
 				out, err = g.h.A41(ctx, *s)
 			}
@@ -1130,7 +1230,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA42(ctx, x, in, s)
 			} else {
 				out, err = g.h.A42(ctx, *s)
 			}
@@ -1152,7 +1252,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA43(ctx, x, in, s)
 			} else {
 				out, err = g.h.A43(ctx, *s)
 			}
@@ -1174,7 +1274,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA44(ctx, x, in, s)
 			} else {
 				out, err = g.h.A44(ctx, *s)
 			}

@@ -187,7 +187,7 @@ var copyZooForkStart = runtime.ForkSpec{
 	Node:    copyZooNodeStart,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *CopyZoo) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
@@ -196,23 +196,38 @@ func (g *CopyZoo) call(ctx context.Context, x *runtime.Exec[State], in runtime.B
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *CopyZoo) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case copyZooNodeStart:
 		return g.h.Start(ctx, *s)
-	case copyZooNodeLeft:
-		return g.h.Left(ctx, *s)
-	case copyZooNodeRight:
-		return g.h.Right(ctx, *s)
-	case copyZooNodeDeep:
-		return g.h.Deep(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *CopyZoo) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, copyZooNodeLeft, nil, func(ctx context.Context) (State, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *CopyZoo) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, copyZooNodeRight, nil, func(ctx context.Context) (State, error) {
+		return g.h.Right(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *CopyZoo) callDeep(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, copyZooNodeDeep, nil, func(ctx context.Context) (State, error) {
+		return g.h.Deep(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *CopyZoo) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
 	return runtime.Call(ctx, x, in, copyZooNodeJoin, nil, func(ctx context.Context) (State, error) {
@@ -306,7 +321,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callLeft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -328,7 +343,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callRight(ctx, x, in, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}
@@ -350,7 +365,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callDeep(ctx, x, in, s)
 			} else {
 				out, err = g.h.Deep(ctx, *s)
 			}

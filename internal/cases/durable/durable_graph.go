@@ -282,7 +282,7 @@ var approvalForkNotes = runtime.ForkSpec{
 	Node:    approvalNodeNotes,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Approval) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
@@ -291,23 +291,11 @@ func (g *Approval) call(ctx context.Context, x *runtime.Exec[State], in runtime.
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Approval) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case approvalNodeResearch:
 		return g.h.Research(ctx, *s)
-	case approvalNodeWeb:
-		return g.h.Web(ctx, *s)
-	case approvalNodeFetch:
-		return g.h.Fetch(ctx, *s)
-	case approvalNodeRank:
-		return g.h.Rank(ctx, *s)
-	case approvalNodeNotes:
-		return g.h.Notes(ctx, *s)
-	case approvalNodeNoteA:
-		return g.h.NoteA(ctx, *s)
-	case approvalNodeNoteB:
-		return g.h.NoteB(ctx, *s)
 	case approvalNodeDraft:
 		return g.h.Draft(ctx, *s)
 	case approvalNodeReview:
@@ -318,12 +306,54 @@ func (g *Approval) handle(ctx context.Context, n int, s *State) (State, error) {
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callRouteRank calls RouteRank through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callWeb calls Web through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Approval) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeWeb, nil, func(ctx context.Context) (State, error) {
+		return g.h.Web(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Approval) callFetch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeFetch, nil, func(ctx context.Context) (State, error) {
+		return g.h.Fetch(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Approval) callRank(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeRank, nil, func(ctx context.Context) (State, error) {
+		return g.h.Rank(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Approval) callRouteRank(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankRoute, error) {
 	return runtime.CallRoute(ctx, x, in, approvalNodeRank, nil, func(ctx context.Context) (RankRoute, error) {
 		return g.h.RouteRank(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Approval) callNotes(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeNotes, nil, func(ctx context.Context) (State, error) {
+		return g.h.Notes(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Approval) callNoteA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeNoteA, nil, func(ctx context.Context) (State, error) {
+		return g.h.NoteA(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Approval) callNoteB(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeNoteB, nil, func(ctx context.Context) (State, error) {
+		return g.h.NoteB(ctx, *s)
 	})
 }
 
@@ -523,7 +553,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callWeb(ctx, x, in, s)
 			} else {
 				out, err = g.h.Web(ctx, *s)
 			}
@@ -545,7 +575,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callFetch(ctx, x, in, s)
 			} else {
 				out, err = g.h.Fetch(ctx, *s)
 			}
@@ -568,7 +598,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callRank(ctx, x, in, s)
 			} else {
 				out, err = g.h.Rank(ctx, *s)
 			}
@@ -595,7 +625,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callNotes(ctx, x, in, s)
 			} else {
 				out, err = g.h.Notes(ctx, *s)
 			}
@@ -665,7 +695,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callNoteA(ctx, x, in, s)
 			} else {
 				out, err = g.h.NoteA(ctx, *s)
 			}
@@ -687,7 +717,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callNoteB(ctx, x, in, s)
 			} else {
 				out, err = g.h.NoteB(ctx, *s)
 			}

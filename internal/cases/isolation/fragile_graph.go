@@ -168,7 +168,7 @@ var fragileGraphForkFork = runtime.ForkSpec{
 	Node:    fragileGraphNodeFork,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *FragileGraph) call(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, n int, s *Fragile) (Fragile, error) {
@@ -177,21 +177,31 @@ func (g *FragileGraph) call(ctx context.Context, x *runtime.Exec[Fragile], in ru
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *FragileGraph) handle(ctx context.Context, n int, s *Fragile) (Fragile, error) {
 	switch n {
 	case fragileGraphNodeFork:
 		return g.h.Fork(ctx, *s)
-	case fragileGraphNodeLeft:
-		return g.h.Left(ctx, *s)
-	case fragileGraphNodeRight:
-		return g.h.Right(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callBust calls Bust through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *FragileGraph) callLeft(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile) (Fragile, error) {
+	return runtime.Call(ctx, x, in, fragileGraphNodeLeft, nil, func(ctx context.Context) (Fragile, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *FragileGraph) callRight(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile) (Fragile, error) {
+	return runtime.Call(ctx, x, in, fragileGraphNodeRight, nil, func(ctx context.Context) (Fragile, error) {
+		return g.h.Right(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *FragileGraph) callBust(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile, b BustBranches) (Fragile, error) {
 	return runtime.Call(ctx, x, in, fragileGraphNodeBust, nil, func(ctx context.Context) (Fragile, error) {
@@ -285,7 +295,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callLeft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -307,7 +317,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callRight(ctx, x, in, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}

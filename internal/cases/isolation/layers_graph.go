@@ -169,7 +169,7 @@ var layersGraphForkSpread = runtime.ForkSpec{
 	Node:    layersGraphNodeSpread,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *LayersGraph) call(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, n int, s *Layers) (Layers, error) {
@@ -178,21 +178,31 @@ func (g *LayersGraph) call(ctx context.Context, x *runtime.Exec[Layers], in runt
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *LayersGraph) handle(ctx context.Context, n int, s *Layers) (Layers, error) {
 	switch n {
 	case layersGraphNodeSpread:
 		return g.h.Spread(ctx, *s)
-	case layersGraphNodeLeft:
-		return g.h.Left(ctx, *s)
-	case layersGraphNodeRight:
-		return g.h.Right(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callGather calls Gather through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *LayersGraph) callLeft(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, s *Layers) (Layers, error) {
+	return runtime.Call(ctx, x, in, layersGraphNodeLeft, nil, func(ctx context.Context) (Layers, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *LayersGraph) callRight(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, s *Layers) (Layers, error) {
+	return runtime.Call(ctx, x, in, layersGraphNodeRight, nil, func(ctx context.Context) (Layers, error) {
+		return g.h.Right(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *LayersGraph) callGather(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, s *Layers, b GatherBranches) (Layers, error) {
 	return runtime.Call(ctx, x, in, layersGraphNodeGather, nil, func(ctx context.Context) (Layers, error) {
@@ -286,7 +296,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callLeft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -308,7 +318,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callRight(ctx, x, in, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}

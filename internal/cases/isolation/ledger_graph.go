@@ -171,7 +171,7 @@ var ledgerGraphForkOpen = runtime.ForkSpec{
 	Node:    ledgerGraphNodeOpen,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *LedgerGraph) call(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, n int, s *Ledger) (Ledger, error) {
@@ -180,21 +180,31 @@ func (g *LedgerGraph) call(ctx context.Context, x *runtime.Exec[Ledger], in runt
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *LedgerGraph) handle(ctx context.Context, n int, s *Ledger) (Ledger, error) {
 	switch n {
 	case ledgerGraphNodeOpen:
 		return g.h.Open(ctx, *s)
-	case ledgerGraphNodeLeft:
-		return g.h.Left(ctx, *s)
-	case ledgerGraphNodeRight:
-		return g.h.Right(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callSettle calls Settle through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *LedgerGraph) callLeft(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger) (Ledger, error) {
+	return runtime.Call(ctx, x, in, ledgerGraphNodeLeft, nil, func(ctx context.Context) (Ledger, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *LedgerGraph) callRight(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger) (Ledger, error) {
+	return runtime.Call(ctx, x, in, ledgerGraphNodeRight, nil, func(ctx context.Context) (Ledger, error) {
+		return g.h.Right(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *LedgerGraph) callSettle(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger, b SettleBranches) (Ledger, error) {
 	return runtime.Call(ctx, x, in, ledgerGraphNodeSettle, nil, func(ctx context.Context) (Ledger, error) {
@@ -288,7 +298,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callLeft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -310,7 +320,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callRight(ctx, x, in, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}

@@ -170,7 +170,7 @@ var treeGraphForkGrow = runtime.ForkSpec{
 	Node:    treeGraphNodeGrow,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *TreeGraph) call(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, n int, s *Tree) (Tree, error) {
@@ -179,21 +179,31 @@ func (g *TreeGraph) call(ctx context.Context, x *runtime.Exec[Tree], in runtime.
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *TreeGraph) handle(ctx context.Context, n int, s *Tree) (Tree, error) {
 	switch n {
 	case treeGraphNodeGrow:
 		return g.h.Grow(ctx, *s)
-	case treeGraphNodeLeft:
-		return g.h.Left(ctx, *s)
-	case treeGraphNodeRight:
-		return g.h.Right(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *TreeGraph) callLeft(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree) (Tree, error) {
+	return runtime.Call(ctx, x, in, treeGraphNodeLeft, nil, func(ctx context.Context) (Tree, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *TreeGraph) callRight(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree) (Tree, error) {
+	return runtime.Call(ctx, x, in, treeGraphNodeRight, nil, func(ctx context.Context) (Tree, error) {
+		return g.h.Right(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *TreeGraph) callMerge(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree, b MergeBranches) (Tree, error) {
 	return runtime.Call(ctx, x, in, treeGraphNodeMerge, nil, func(ctx context.Context) (Tree, error) {
@@ -287,7 +297,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callLeft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -309,7 +319,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callRight(ctx, x, in, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}

@@ -158,7 +158,7 @@ var loopGraph = runtime.Graph{
 	Names:       loopNames[:],
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Loop) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
@@ -167,7 +167,7 @@ func (g *Loop) call(ctx context.Context, x *runtime.Exec[State], in runtime.Bran
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Loop) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case loopNodeCount:

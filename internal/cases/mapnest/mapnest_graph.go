@@ -217,7 +217,7 @@ var mapNestForkRight = runtime.ForkSpec{
 	Node:     mapNestNodeRight,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *MapNest) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
@@ -226,21 +226,24 @@ func (g *MapNest) call(ctx context.Context, x *runtime.Exec[State], in runtime.B
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *MapNest) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case mapNestNodeTop:
 		return g.h.Top(ctx, *s)
-	case mapNestNodeLeft:
-		return g.h.Left(ctx, *s)
-	case mapNestNodeRight:
-		return g.h.Right(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callDouble calls Double through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *MapNest) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mapNestNodeLeft, nil, func(ctx context.Context) (State, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *MapNest) callDouble(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Num) (Num, error) {
 	return runtime.Call(ctx, x, in, mapNestNodeDouble, nil, func(ctx context.Context) (Num, error) {
@@ -252,6 +255,13 @@ func (g *MapNest) callDouble(ctx context.Context, x *runtime.Exec[State], in run
 func (g *MapNest) callLeftJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b LeftJoinItems) (State, error) {
 	return runtime.Call(ctx, x, in, mapNestNodeLeftJoin, nil, func(ctx context.Context) (State, error) {
 		return g.h.LeftJoin(ctx, *s, b)
+	})
+}
+
+//go:noinline
+func (g *MapNest) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mapNestNodeRight, nil, func(ctx context.Context) (State, error) {
+		return g.h.Right(ctx, *s)
 	})
 }
 
@@ -362,7 +372,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callLeft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -428,7 +438,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callRight(ctx, x, in, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}

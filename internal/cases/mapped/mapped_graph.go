@@ -290,7 +290,7 @@ var mappedForkRoute = runtime.ForkSpec{
 	Select:  true,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Mapped) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
@@ -299,7 +299,7 @@ func (g *Mapped) call(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Mapped) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case mappedNodePlan:
@@ -308,12 +308,6 @@ func (g *Mapped) handle(ctx context.Context, n int, s *State) (State, error) {
 		return g.h.Prepare(ctx, *s)
 	case mappedNodeRoute:
 		return g.h.Route(ctx, *s)
-	case mappedNodeWeb:
-		return g.h.Web(ctx, *s)
-	case mappedNodePapers:
-		return g.h.Papers(ctx, *s)
-	case mappedNodeBooks:
-		return g.h.Books(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
@@ -359,6 +353,27 @@ func (g *Mapped) callSquare(ctx context.Context, x *runtime.Exec[State], in runt
 func (g *Mapped) callTotal(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b TotalItems) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeTotal, nil, func(ctx context.Context) (State, error) {
 		return g.h.Total(ctx, *s, b)
+	})
+}
+
+//go:noinline
+func (g *Mapped) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mappedNodeWeb, nil, func(ctx context.Context) (State, error) {
+		return g.h.Web(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Mapped) callPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mappedNodePapers, nil, func(ctx context.Context) (State, error) {
+		return g.h.Papers(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Mapped) callBooks(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mappedNodeBooks, nil, func(ctx context.Context) (State, error) {
+		return g.h.Books(ctx, *s)
 	})
 }
 
@@ -693,7 +708,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callWeb(ctx, x, in, s)
 			} else {
 				out, err = g.h.Web(ctx, *s)
 			}
@@ -715,7 +730,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callPapers(ctx, x, in, s)
 			} else {
 				out, err = g.h.Papers(ctx, *s)
 			}
@@ -737,7 +752,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callBooks(ctx, x, in, s)
 			} else {
 				out, err = g.h.Books(ctx, *s)
 			}

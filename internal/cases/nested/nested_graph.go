@@ -216,7 +216,7 @@ var nestedForkA = runtime.ForkSpec{
 	Node:    nestedNodeA,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Nested) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
@@ -225,31 +225,56 @@ func (g *Nested) call(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Nested) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case nestedNodeTop:
 		return g.h.Top(ctx, *s)
-	case nestedNodeA:
-		return g.h.A(ctx, *s)
-	case nestedNodeA1:
-		return g.h.A1(ctx, *s)
-	case nestedNodeA2:
-		return g.h.A2(ctx, *s)
-	case nestedNodeB:
-		return g.h.B(ctx, *s)
-	case nestedNodeB2:
-		return g.h.B2(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callJoinA calls JoinA through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callA calls A through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Nested) callA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, nestedNodeA, nil, func(ctx context.Context) (State, error) {
+		return g.h.A(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested) callA1(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, nestedNodeA1, nil, func(ctx context.Context) (State, error) {
+		return g.h.A1(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested) callA2(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, nestedNodeA2, nil, func(ctx context.Context) (State, error) {
+		return g.h.A2(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Nested) callJoinA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinABranches) (State, error) {
 	return runtime.Call(ctx, x, in, nestedNodeJoinA, nil, func(ctx context.Context) (State, error) {
 		return g.h.JoinA(ctx, *s, b)
+	})
+}
+
+//go:noinline
+func (g *Nested) callB(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, nestedNodeB, nil, func(ctx context.Context) (State, error) {
+		return g.h.B(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Nested) callB2(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, nestedNodeB2, nil, func(ctx context.Context) (State, error) {
+		return g.h.B2(ctx, *s)
 	})
 }
 
@@ -346,7 +371,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA(ctx, x, in, s)
 			} else {
 				out, err = g.h.A(ctx, *s)
 			}
@@ -401,7 +426,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callB(ctx, x, in, s)
 			} else {
 				out, err = g.h.B(ctx, *s)
 			}
@@ -424,7 +449,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callB2(ctx, x, in, s)
 			} else {
 				out, err = g.h.B2(ctx, *s)
 			}
@@ -461,7 +486,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA1(ctx, x, in, s)
 			} else {
 				out, err = g.h.A1(ctx, *s)
 			}
@@ -483,7 +508,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callA2(ctx, x, in, s)
 			} else {
 				out, err = g.h.A2(ctx, *s)
 			}

@@ -251,45 +251,55 @@ var flakyPolicyDecide = runtime.NodePolicy{
 	Timeout: time.Second,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Flaky) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
-	var p *runtime.NodePolicy
-	switch n {
-	case flakyNodeFetch:
-		p = &flakyPolicyFetch
-	case flakyNodeLeft:
-		p = &flakyPolicyLeft
-	case flakyNodeRight:
-		p = &flakyPolicyRight
-	case flakyNodeDecide:
-		p = &flakyPolicyDecide
-	}
-	return runtime.Call(ctx, x, in, n, p, func(ctx context.Context) (State, error) {
+	return runtime.Call(ctx, x, in, n, g.policy(n), func(ctx context.Context) (State, error) {
 		return g.handle(ctx, n, s)
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Flaky) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case flakyNodeStart:
 		return g.h.Start(ctx, *s)
 	case flakyNodeFetch:
 		return g.h.Fetch(ctx, *s)
-	case flakyNodeLeft:
-		return g.h.Left(ctx, *s)
-	case flakyNodeRight:
-		return g.h.Right(ctx, *s)
 	case flakyNodeDecide:
 		return g.h.Decide(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// policy is the policy of node n, for call; nil for a node without one.
+func (g *Flaky) policy(n int) *runtime.NodePolicy {
+	switch n {
+	case flakyNodeFetch:
+		return &flakyPolicyFetch
+	case flakyNodeDecide:
+		return &flakyPolicyDecide
+	}
+	return nil
+}
+
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Flaky) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, flakyNodeLeft, &flakyPolicyLeft, func(ctx context.Context) (State, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Flaky) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, flakyNodeRight, &flakyPolicyRight, func(ctx context.Context) (State, error) {
+		return g.h.Right(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Flaky) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
 	return runtime.Call(ctx, x, in, flakyNodeJoin, nil, func(ctx context.Context) (State, error) {
@@ -444,7 +454,7 @@ flow:
 					break flow
 				}
 			}
-			out, err = g.call(ctx, x, in, n, s)
+			out, err = g.callLeft(ctx, x, in, s)
 			if err != nil {
 				err = x.Fail(n, err)
 				break flow
@@ -462,7 +472,7 @@ flow:
 					break flow
 				}
 			}
-			out, err = g.call(ctx, x, in, n, s)
+			out, err = g.callRight(ctx, x, in, s)
 			if err != nil {
 				err = x.Fail(n, err)
 				break flow
@@ -559,7 +569,7 @@ func (j *flakyJoinJoin) startLeft(ctx context.Context, in runtime.Branch) error 
 		return err
 	}
 	st := j.fresh()
-	s, err := j.g.call(ctx, x, in, n, &st)
+	s, err := j.g.callLeft(ctx, x, in, &st)
 	if err != nil {
 		return x.Fail(n, err)
 	}
@@ -576,7 +586,7 @@ func (j *flakyJoinJoin) startRight(ctx context.Context, in runtime.Branch) error
 		return err
 	}
 	st := j.fresh()
-	s, err := j.g.call(ctx, x, in, n, &st)
+	s, err := j.g.callRight(ctx, x, in, &st)
 	if err != nil {
 		return x.Fail(n, err)
 	}

@@ -229,7 +229,7 @@ var unevenForkPlan = runtime.ForkSpec{
 	Node:    unevenNodePlan,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Uneven) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
@@ -238,25 +238,40 @@ func (g *Uneven) call(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Uneven) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case unevenNodePlan:
 		return g.h.Plan(ctx, *s)
-	case unevenNodeSearchWeb:
-		return g.h.SearchWeb(ctx, *s)
-	case unevenNodeFetchPapers:
-		return g.h.FetchPapers(ctx, *s)
-	case unevenNodeRankPapers:
-		return g.h.RankPapers(ctx, *s)
 	case unevenNodeReview:
 		return g.h.Review(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callRouteRankPapers calls RouteRankPapers through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callSearchWeb calls SearchWeb through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Uneven) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, unevenNodeSearchWeb, nil, func(ctx context.Context) (State, error) {
+		return g.h.SearchWeb(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Uneven) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, unevenNodeFetchPapers, nil, func(ctx context.Context) (State, error) {
+		return g.h.FetchPapers(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Uneven) callRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, unevenNodeRankPapers, nil, func(ctx context.Context) (State, error) {
+		return g.h.RankPapers(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Uneven) callRouteRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankPapersRoute, error) {
 	return runtime.CallRoute(ctx, x, in, unevenNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
@@ -408,7 +423,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callSearchWeb(ctx, x, in, s)
 			} else {
 				out, err = g.h.SearchWeb(ctx, *s)
 			}
@@ -430,7 +445,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callFetchPapers(ctx, x, in, s)
 			} else {
 				out, err = g.h.FetchPapers(ctx, *s)
 			}
@@ -453,7 +468,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callRankPapers(ctx, x, in, s)
 			} else {
 				out, err = g.h.RankPapers(ctx, *s)
 			}

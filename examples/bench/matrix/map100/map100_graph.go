@@ -856,7 +856,7 @@ var map100ForkStart = runtime.ForkSpec{
 	Node:    map100NodeStart,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Map100) call(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (model.Map, error) {
@@ -865,217 +865,717 @@ func (g *Map100) call(ctx context.Context, x *runtime.Exec[model.Map], in runtim
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Map100) handle(ctx context.Context, n int, s *model.Map) (model.Map, error) {
 	switch n {
 	case map100NodeStart:
 		return g.h.Start(ctx, *s)
-	case map100NodeW1:
-		return g.h.W1(ctx, *s)
-	case map100NodeW2:
-		return g.h.W2(ctx, *s)
-	case map100NodeW3:
-		return g.h.W3(ctx, *s)
-	case map100NodeW4:
-		return g.h.W4(ctx, *s)
-	case map100NodeW5:
-		return g.h.W5(ctx, *s)
-	case map100NodeW6:
-		return g.h.W6(ctx, *s)
-	case map100NodeW7:
-		return g.h.W7(ctx, *s)
-	case map100NodeW8:
-		return g.h.W8(ctx, *s)
-	case map100NodeW9:
-		return g.h.W9(ctx, *s)
-	case map100NodeW10:
-		return g.h.W10(ctx, *s)
-	case map100NodeW11:
-		return g.h.W11(ctx, *s)
-	case map100NodeW12:
-		return g.h.W12(ctx, *s)
-	case map100NodeW13:
-		return g.h.W13(ctx, *s)
-	case map100NodeW14:
-		return g.h.W14(ctx, *s)
-	case map100NodeW15:
-		return g.h.W15(ctx, *s)
-	case map100NodeW16:
-		return g.h.W16(ctx, *s)
-	case map100NodeW17:
-		return g.h.W17(ctx, *s)
-	case map100NodeW18:
-		return g.h.W18(ctx, *s)
-	case map100NodeW19:
-		return g.h.W19(ctx, *s)
-	case map100NodeW20:
-		return g.h.W20(ctx, *s)
-	case map100NodeW21:
-		return g.h.W21(ctx, *s)
-	case map100NodeW22:
-		return g.h.W22(ctx, *s)
-	case map100NodeW23:
-		return g.h.W23(ctx, *s)
-	case map100NodeW24:
-		return g.h.W24(ctx, *s)
-	case map100NodeW25:
-		return g.h.W25(ctx, *s)
-	case map100NodeW26:
-		return g.h.W26(ctx, *s)
-	case map100NodeW27:
-		return g.h.W27(ctx, *s)
-	case map100NodeW28:
-		return g.h.W28(ctx, *s)
-	case map100NodeW29:
-		return g.h.W29(ctx, *s)
-	case map100NodeW30:
-		return g.h.W30(ctx, *s)
-	case map100NodeW31:
-		return g.h.W31(ctx, *s)
-	case map100NodeW32:
-		return g.h.W32(ctx, *s)
-	case map100NodeW33:
-		return g.h.W33(ctx, *s)
-	case map100NodeW34:
-		return g.h.W34(ctx, *s)
-	case map100NodeW35:
-		return g.h.W35(ctx, *s)
-	case map100NodeW36:
-		return g.h.W36(ctx, *s)
-	case map100NodeW37:
-		return g.h.W37(ctx, *s)
-	case map100NodeW38:
-		return g.h.W38(ctx, *s)
-	case map100NodeW39:
-		return g.h.W39(ctx, *s)
-	case map100NodeW40:
-		return g.h.W40(ctx, *s)
-	case map100NodeW41:
-		return g.h.W41(ctx, *s)
-	case map100NodeW42:
-		return g.h.W42(ctx, *s)
-	case map100NodeW43:
-		return g.h.W43(ctx, *s)
-	case map100NodeW44:
-		return g.h.W44(ctx, *s)
-	case map100NodeW45:
-		return g.h.W45(ctx, *s)
-	case map100NodeW46:
-		return g.h.W46(ctx, *s)
-	case map100NodeW47:
-		return g.h.W47(ctx, *s)
-	case map100NodeW48:
-		return g.h.W48(ctx, *s)
-	case map100NodeW49:
-		return g.h.W49(ctx, *s)
-	case map100NodeW50:
-		return g.h.W50(ctx, *s)
-	case map100NodeW51:
-		return g.h.W51(ctx, *s)
-	case map100NodeW52:
-		return g.h.W52(ctx, *s)
-	case map100NodeW53:
-		return g.h.W53(ctx, *s)
-	case map100NodeW54:
-		return g.h.W54(ctx, *s)
-	case map100NodeW55:
-		return g.h.W55(ctx, *s)
-	case map100NodeW56:
-		return g.h.W56(ctx, *s)
-	case map100NodeW57:
-		return g.h.W57(ctx, *s)
-	case map100NodeW58:
-		return g.h.W58(ctx, *s)
-	case map100NodeW59:
-		return g.h.W59(ctx, *s)
-	case map100NodeW60:
-		return g.h.W60(ctx, *s)
-	case map100NodeW61:
-		return g.h.W61(ctx, *s)
-	case map100NodeW62:
-		return g.h.W62(ctx, *s)
-	case map100NodeW63:
-		return g.h.W63(ctx, *s)
-	case map100NodeW64:
-		return g.h.W64(ctx, *s)
-	case map100NodeW65:
-		return g.h.W65(ctx, *s)
-	case map100NodeW66:
-		return g.h.W66(ctx, *s)
-	case map100NodeW67:
-		return g.h.W67(ctx, *s)
-	case map100NodeW68:
-		return g.h.W68(ctx, *s)
-	case map100NodeW69:
-		return g.h.W69(ctx, *s)
-	case map100NodeW70:
-		return g.h.W70(ctx, *s)
-	case map100NodeW71:
-		return g.h.W71(ctx, *s)
-	case map100NodeW72:
-		return g.h.W72(ctx, *s)
-	case map100NodeW73:
-		return g.h.W73(ctx, *s)
-	case map100NodeW74:
-		return g.h.W74(ctx, *s)
-	case map100NodeW75:
-		return g.h.W75(ctx, *s)
-	case map100NodeW76:
-		return g.h.W76(ctx, *s)
-	case map100NodeW77:
-		return g.h.W77(ctx, *s)
-	case map100NodeW78:
-		return g.h.W78(ctx, *s)
-	case map100NodeW79:
-		return g.h.W79(ctx, *s)
-	case map100NodeW80:
-		return g.h.W80(ctx, *s)
-	case map100NodeW81:
-		return g.h.W81(ctx, *s)
-	case map100NodeW82:
-		return g.h.W82(ctx, *s)
-	case map100NodeW83:
-		return g.h.W83(ctx, *s)
-	case map100NodeW84:
-		return g.h.W84(ctx, *s)
-	case map100NodeW85:
-		return g.h.W85(ctx, *s)
-	case map100NodeW86:
-		return g.h.W86(ctx, *s)
-	case map100NodeW87:
-		return g.h.W87(ctx, *s)
-	case map100NodeW88:
-		return g.h.W88(ctx, *s)
-	case map100NodeW89:
-		return g.h.W89(ctx, *s)
-	case map100NodeW90:
-		return g.h.W90(ctx, *s)
-	case map100NodeW91:
-		return g.h.W91(ctx, *s)
-	case map100NodeW92:
-		return g.h.W92(ctx, *s)
-	case map100NodeW93:
-		return g.h.W93(ctx, *s)
-	case map100NodeW94:
-		return g.h.W94(ctx, *s)
-	case map100NodeW95:
-		return g.h.W95(ctx, *s)
-	case map100NodeW96:
-		return g.h.W96(ctx, *s)
-	case map100NodeW97:
-		return g.h.W97(ctx, *s)
-	case map100NodeW98:
-		return g.h.W98(ctx, *s)
-	case map100NodeW99:
-		return g.h.W99(ctx, *s)
-	case map100NodeW100:
-		return g.h.W100(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Map100) callW1(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW1, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W1(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW2(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW2, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W2(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW3(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW3, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W3(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW4(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW4, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W4(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW5(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW5, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W5(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW6(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW6, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W6(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW7(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW7, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W7(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW8(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW8, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W8(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW9(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW9, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W9(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW10(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW10, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W10(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW11(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW11, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W11(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW12(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW12, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W12(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW13(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW13, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W13(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW14(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW14, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W14(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW15(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW15, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W15(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW16(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW16, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W16(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW17(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW17, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W17(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW18(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW18, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W18(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW19(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW19, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W19(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW20(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW20, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W20(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW21(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW21, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W21(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW22(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW22, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W22(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW23(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW23, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W23(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW24(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW24, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W24(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW25(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW25, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W25(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW26(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW26, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W26(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW27(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW27, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W27(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW28(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW28, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W28(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW29(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW29, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W29(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW30(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW30, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W30(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW31(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW31, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W31(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW32(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW32, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W32(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW33(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW33, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W33(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW34(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW34, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W34(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW35(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW35, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W35(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW36(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW36, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W36(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW37(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW37, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W37(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW38(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW38, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W38(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW39(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW39, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W39(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW40(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW40, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W40(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW41(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW41, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W41(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW42(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW42, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W42(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW43(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW43, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W43(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW44(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW44, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W44(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW45(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW45, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W45(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW46(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW46, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W46(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW47(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW47, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W47(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW48(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW48, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W48(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW49(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW49, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W49(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW50(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW50, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W50(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW51(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW51, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W51(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW52(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW52, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W52(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW53(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW53, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W53(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW54(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW54, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W54(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW55(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW55, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W55(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW56(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW56, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W56(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW57(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW57, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W57(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW58(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW58, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W58(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW59(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW59, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W59(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW60(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW60, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W60(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW61(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW61, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W61(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW62(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW62, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W62(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW63(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW63, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W63(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW64(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW64, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W64(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW65(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW65, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W65(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW66(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW66, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W66(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW67(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW67, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W67(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW68(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW68, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W68(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW69(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW69, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W69(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW70(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW70, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W70(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW71(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW71, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W71(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW72(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW72, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W72(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW73(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW73, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W73(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW74(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW74, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W74(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW75(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW75, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W75(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW76(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW76, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W76(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW77(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW77, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W77(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW78(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW78, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W78(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW79(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW79, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W79(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW80(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW80, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W80(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW81(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW81, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W81(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW82(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW82, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W82(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW83(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW83, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W83(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW84(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW84, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W84(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW85(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW85, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W85(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW86(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW86, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W86(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW87(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW87, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W87(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW88(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW88, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W88(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW89(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW89, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W89(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW90(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW90, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W90(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW91(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW91, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W91(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW92(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW92, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W92(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW93(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW93, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W93(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW94(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW94, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W94(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW95(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW95, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W95(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW96(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW96, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W96(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW97(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW97, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W97(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW98(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW98, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W98(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW99(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW99, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W99(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Map100) callW100(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
+	return runtime.Call(ctx, x, in, map100NodeW100, nil, func(ctx context.Context) (model.Map, error) {
+		return g.h.W100(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Map100) callJoin(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map, b JoinBranches) (model.Map, error) {
 	return runtime.Call(ctx, x, in, map100NodeJoin, nil, func(ctx context.Context) (model.Map, error) {
@@ -1169,7 +1669,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW1(ctx, x, in, s)
 			} else {
 				out, err = g.h.W1(ctx, *s)
 			}
@@ -1191,7 +1691,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW2(ctx, x, in, s)
 			} else {
 				out, err = g.h.W2(ctx, *s)
 			}
@@ -1213,7 +1713,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW3(ctx, x, in, s)
 			} else {
 				out, err = g.h.W3(ctx, *s)
 			}
@@ -1235,7 +1735,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW4(ctx, x, in, s)
 			} else {
 				out, err = g.h.W4(ctx, *s)
 			}
@@ -1257,7 +1757,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW5(ctx, x, in, s)
 			} else {
 				out, err = g.h.W5(ctx, *s)
 			}
@@ -1279,7 +1779,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW6(ctx, x, in, s)
 			} else {
 				out, err = g.h.W6(ctx, *s)
 			}
@@ -1301,7 +1801,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW7(ctx, x, in, s)
 			} else {
 				out, err = g.h.W7(ctx, *s)
 			}
@@ -1323,7 +1823,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW8(ctx, x, in, s)
 			} else {
 				out, err = g.h.W8(ctx, *s)
 			}
@@ -1345,7 +1845,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW9(ctx, x, in, s)
 			} else {
 				out, err = g.h.W9(ctx, *s)
 			}
@@ -1367,7 +1867,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW10(ctx, x, in, s)
 			} else {
 				out, err = g.h.W10(ctx, *s)
 			}
@@ -1389,7 +1889,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW11(ctx, x, in, s)
 			} else {
 				out, err = g.h.W11(ctx, *s)
 			}
@@ -1411,7 +1911,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW12(ctx, x, in, s)
 			} else {
 				out, err = g.h.W12(ctx, *s)
 			}
@@ -1433,7 +1933,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW13(ctx, x, in, s)
 			} else {
 				out, err = g.h.W13(ctx, *s)
 			}
@@ -1455,7 +1955,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW14(ctx, x, in, s)
 			} else {
 				out, err = g.h.W14(ctx, *s)
 			}
@@ -1477,7 +1977,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW15(ctx, x, in, s)
 			} else {
 				out, err = g.h.W15(ctx, *s)
 			}
@@ -1499,7 +1999,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW16(ctx, x, in, s)
 			} else {
 				out, err = g.h.W16(ctx, *s)
 			}
@@ -1521,7 +2021,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW17(ctx, x, in, s)
 			} else {
 				out, err = g.h.W17(ctx, *s)
 			}
@@ -1543,7 +2043,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW18(ctx, x, in, s)
 			} else {
 				out, err = g.h.W18(ctx, *s)
 			}
@@ -1565,7 +2065,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW19(ctx, x, in, s)
 			} else {
 				out, err = g.h.W19(ctx, *s)
 			}
@@ -1587,7 +2087,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW20(ctx, x, in, s)
 			} else {
 				out, err = g.h.W20(ctx, *s)
 			}
@@ -1609,7 +2109,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW21(ctx, x, in, s)
 			} else {
 				out, err = g.h.W21(ctx, *s)
 			}
@@ -1631,7 +2131,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW22(ctx, x, in, s)
 			} else {
 				out, err = g.h.W22(ctx, *s)
 			}
@@ -1653,7 +2153,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW23(ctx, x, in, s)
 			} else {
 				out, err = g.h.W23(ctx, *s)
 			}
@@ -1675,7 +2175,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW24(ctx, x, in, s)
 			} else {
 				out, err = g.h.W24(ctx, *s)
 			}
@@ -1697,7 +2197,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW25(ctx, x, in, s)
 			} else {
 				out, err = g.h.W25(ctx, *s)
 			}
@@ -1719,7 +2219,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW26(ctx, x, in, s)
 			} else {
 				out, err = g.h.W26(ctx, *s)
 			}
@@ -1741,7 +2241,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW27(ctx, x, in, s)
 			} else {
 				out, err = g.h.W27(ctx, *s)
 			}
@@ -1763,7 +2263,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW28(ctx, x, in, s)
 			} else {
 				out, err = g.h.W28(ctx, *s)
 			}
@@ -1785,7 +2285,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW29(ctx, x, in, s)
 			} else {
 				out, err = g.h.W29(ctx, *s)
 			}
@@ -1807,7 +2307,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW30(ctx, x, in, s)
 			} else {
 				out, err = g.h.W30(ctx, *s)
 			}
@@ -1829,7 +2329,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW31(ctx, x, in, s)
 			} else {
 				out, err = g.h.W31(ctx, *s)
 			}
@@ -1851,7 +2351,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW32(ctx, x, in, s)
 			} else {
 				out, err = g.h.W32(ctx, *s)
 			}
@@ -1873,7 +2373,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW33(ctx, x, in, s)
 			} else {
 				out, err = g.h.W33(ctx, *s)
 			}
@@ -1895,7 +2395,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW34(ctx, x, in, s)
 			} else {
 				out, err = g.h.W34(ctx, *s)
 			}
@@ -1917,7 +2417,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW35(ctx, x, in, s)
 			} else {
 				out, err = g.h.W35(ctx, *s)
 			}
@@ -1939,7 +2439,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW36(ctx, x, in, s)
 			} else {
 				out, err = g.h.W36(ctx, *s)
 			}
@@ -1961,7 +2461,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW37(ctx, x, in, s)
 			} else {
 				out, err = g.h.W37(ctx, *s)
 			}
@@ -1983,7 +2483,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW38(ctx, x, in, s)
 			} else {
 				out, err = g.h.W38(ctx, *s)
 			}
@@ -2005,7 +2505,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW39(ctx, x, in, s)
 			} else {
 				out, err = g.h.W39(ctx, *s)
 			}
@@ -2027,7 +2527,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW40(ctx, x, in, s)
 			} else {
 				out, err = g.h.W40(ctx, *s)
 			}
@@ -2049,7 +2549,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW41(ctx, x, in, s)
 			} else {
 				out, err = g.h.W41(ctx, *s)
 			}
@@ -2071,7 +2571,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW42(ctx, x, in, s)
 			} else {
 				out, err = g.h.W42(ctx, *s)
 			}
@@ -2093,7 +2593,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW43(ctx, x, in, s)
 			} else {
 				out, err = g.h.W43(ctx, *s)
 			}
@@ -2115,7 +2615,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW44(ctx, x, in, s)
 			} else {
 				out, err = g.h.W44(ctx, *s)
 			}
@@ -2137,7 +2637,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW45(ctx, x, in, s)
 			} else {
 				out, err = g.h.W45(ctx, *s)
 			}
@@ -2159,7 +2659,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW46(ctx, x, in, s)
 			} else {
 				out, err = g.h.W46(ctx, *s)
 			}
@@ -2181,7 +2681,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW47(ctx, x, in, s)
 			} else {
 				out, err = g.h.W47(ctx, *s)
 			}
@@ -2203,7 +2703,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW48(ctx, x, in, s)
 			} else {
 				out, err = g.h.W48(ctx, *s)
 			}
@@ -2225,7 +2725,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW49(ctx, x, in, s)
 			} else {
 				out, err = g.h.W49(ctx, *s)
 			}
@@ -2247,7 +2747,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW50(ctx, x, in, s)
 			} else {
 				out, err = g.h.W50(ctx, *s)
 			}
@@ -2269,7 +2769,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW51(ctx, x, in, s)
 			} else {
 				out, err = g.h.W51(ctx, *s)
 			}
@@ -2291,7 +2791,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW52(ctx, x, in, s)
 			} else {
 				out, err = g.h.W52(ctx, *s)
 			}
@@ -2313,7 +2813,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW53(ctx, x, in, s)
 			} else {
 				out, err = g.h.W53(ctx, *s)
 			}
@@ -2335,7 +2835,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW54(ctx, x, in, s)
 			} else {
 				out, err = g.h.W54(ctx, *s)
 			}
@@ -2357,7 +2857,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW55(ctx, x, in, s)
 			} else {
 				out, err = g.h.W55(ctx, *s)
 			}
@@ -2379,7 +2879,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW56(ctx, x, in, s)
 			} else {
 				out, err = g.h.W56(ctx, *s)
 			}
@@ -2401,7 +2901,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW57(ctx, x, in, s)
 			} else {
 				out, err = g.h.W57(ctx, *s)
 			}
@@ -2423,7 +2923,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW58(ctx, x, in, s)
 			} else {
 				out, err = g.h.W58(ctx, *s)
 			}
@@ -2445,7 +2945,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW59(ctx, x, in, s)
 			} else {
 				out, err = g.h.W59(ctx, *s)
 			}
@@ -2467,7 +2967,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW60(ctx, x, in, s)
 			} else {
 				out, err = g.h.W60(ctx, *s)
 			}
@@ -2489,7 +2989,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW61(ctx, x, in, s)
 			} else {
 				out, err = g.h.W61(ctx, *s)
 			}
@@ -2511,7 +3011,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW62(ctx, x, in, s)
 			} else {
 				out, err = g.h.W62(ctx, *s)
 			}
@@ -2533,7 +3033,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW63(ctx, x, in, s)
 			} else {
 				out, err = g.h.W63(ctx, *s)
 			}
@@ -2555,7 +3055,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW64(ctx, x, in, s)
 			} else {
 				out, err = g.h.W64(ctx, *s)
 			}
@@ -2577,7 +3077,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW65(ctx, x, in, s)
 			} else {
 				out, err = g.h.W65(ctx, *s)
 			}
@@ -2599,7 +3099,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW66(ctx, x, in, s)
 			} else {
 				out, err = g.h.W66(ctx, *s)
 			}
@@ -2621,7 +3121,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW67(ctx, x, in, s)
 			} else {
 				out, err = g.h.W67(ctx, *s)
 			}
@@ -2643,7 +3143,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW68(ctx, x, in, s)
 			} else {
 				out, err = g.h.W68(ctx, *s)
 			}
@@ -2665,7 +3165,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW69(ctx, x, in, s)
 			} else {
 				out, err = g.h.W69(ctx, *s)
 			}
@@ -2687,7 +3187,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW70(ctx, x, in, s)
 			} else {
 				out, err = g.h.W70(ctx, *s)
 			}
@@ -2709,7 +3209,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW71(ctx, x, in, s)
 			} else {
 				out, err = g.h.W71(ctx, *s)
 			}
@@ -2731,7 +3231,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW72(ctx, x, in, s)
 			} else {
 				out, err = g.h.W72(ctx, *s)
 			}
@@ -2753,7 +3253,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW73(ctx, x, in, s)
 			} else {
 				out, err = g.h.W73(ctx, *s)
 			}
@@ -2775,7 +3275,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW74(ctx, x, in, s)
 			} else {
 				out, err = g.h.W74(ctx, *s)
 			}
@@ -2797,7 +3297,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW75(ctx, x, in, s)
 			} else {
 				out, err = g.h.W75(ctx, *s)
 			}
@@ -2819,7 +3319,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW76(ctx, x, in, s)
 			} else {
 				out, err = g.h.W76(ctx, *s)
 			}
@@ -2841,7 +3341,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW77(ctx, x, in, s)
 			} else {
 				out, err = g.h.W77(ctx, *s)
 			}
@@ -2863,7 +3363,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW78(ctx, x, in, s)
 			} else {
 				out, err = g.h.W78(ctx, *s)
 			}
@@ -2885,7 +3385,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW79(ctx, x, in, s)
 			} else {
 				out, err = g.h.W79(ctx, *s)
 			}
@@ -2907,7 +3407,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW80(ctx, x, in, s)
 			} else {
 				out, err = g.h.W80(ctx, *s)
 			}
@@ -2929,7 +3429,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW81(ctx, x, in, s)
 			} else {
 				out, err = g.h.W81(ctx, *s)
 			}
@@ -2951,7 +3451,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW82(ctx, x, in, s)
 			} else {
 				out, err = g.h.W82(ctx, *s)
 			}
@@ -2973,7 +3473,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW83(ctx, x, in, s)
 			} else {
 				out, err = g.h.W83(ctx, *s)
 			}
@@ -2995,7 +3495,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW84(ctx, x, in, s)
 			} else {
 				out, err = g.h.W84(ctx, *s)
 			}
@@ -3017,7 +3517,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW85(ctx, x, in, s)
 			} else {
 				out, err = g.h.W85(ctx, *s)
 			}
@@ -3039,7 +3539,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW86(ctx, x, in, s)
 			} else {
 				out, err = g.h.W86(ctx, *s)
 			}
@@ -3061,7 +3561,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW87(ctx, x, in, s)
 			} else {
 				out, err = g.h.W87(ctx, *s)
 			}
@@ -3083,7 +3583,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW88(ctx, x, in, s)
 			} else {
 				out, err = g.h.W88(ctx, *s)
 			}
@@ -3105,7 +3605,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW89(ctx, x, in, s)
 			} else {
 				out, err = g.h.W89(ctx, *s)
 			}
@@ -3127,7 +3627,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW90(ctx, x, in, s)
 			} else {
 				out, err = g.h.W90(ctx, *s)
 			}
@@ -3149,7 +3649,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW91(ctx, x, in, s)
 			} else {
 				out, err = g.h.W91(ctx, *s)
 			}
@@ -3171,7 +3671,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW92(ctx, x, in, s)
 			} else {
 				out, err = g.h.W92(ctx, *s)
 			}
@@ -3193,7 +3693,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW93(ctx, x, in, s)
 			} else {
 				out, err = g.h.W93(ctx, *s)
 			}
@@ -3215,7 +3715,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW94(ctx, x, in, s)
 			} else {
 				out, err = g.h.W94(ctx, *s)
 			}
@@ -3237,7 +3737,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW95(ctx, x, in, s)
 			} else {
 				out, err = g.h.W95(ctx, *s)
 			}
@@ -3259,7 +3759,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW96(ctx, x, in, s)
 			} else {
 				out, err = g.h.W96(ctx, *s)
 			}
@@ -3281,7 +3781,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW97(ctx, x, in, s)
 			} else {
 				out, err = g.h.W97(ctx, *s)
 			}
@@ -3303,7 +3803,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW98(ctx, x, in, s)
 			} else {
 				out, err = g.h.W98(ctx, *s)
 			}
@@ -3325,7 +3825,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW99(ctx, x, in, s)
 			} else {
 				out, err = g.h.W99(ctx, *s)
 			}
@@ -3347,7 +3847,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW100(ctx, x, in, s)
 			} else {
 				out, err = g.h.W100(ctx, *s)
 			}

@@ -170,7 +170,7 @@ var slice2ForkStart = runtime.ForkSpec{
 	Node:    slice2NodeStart,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Slice2) call(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (model.Slice, error) {
@@ -179,21 +179,31 @@ func (g *Slice2) call(ctx context.Context, x *runtime.Exec[model.Slice], in runt
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Slice2) handle(ctx context.Context, n int, s *model.Slice) (model.Slice, error) {
 	switch n {
 	case slice2NodeStart:
 		return g.h.Start(ctx, *s)
-	case slice2NodeW1:
-		return g.h.W1(ctx, *s)
-	case slice2NodeW2:
-		return g.h.W2(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Slice2) callW1(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice2NodeW1, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W1(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice2) callW2(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice2NodeW2, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W2(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Slice2) callJoin(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice, b JoinBranches) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice2NodeJoin, nil, func(ctx context.Context) (model.Slice, error) {
@@ -287,7 +297,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW1(ctx, x, in, s)
 			} else {
 				out, err = g.h.W1(ctx, *s)
 			}
@@ -309,7 +319,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW2(ctx, x, in, s)
 			} else {
 				out, err = g.h.W2(ctx, *s)
 			}

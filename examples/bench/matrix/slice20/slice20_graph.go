@@ -296,7 +296,7 @@ var slice20ForkStart = runtime.ForkSpec{
 	Node:    slice20NodeStart,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Slice20) call(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, n int, s *model.Slice) (model.Slice, error) {
@@ -305,57 +305,157 @@ func (g *Slice20) call(ctx context.Context, x *runtime.Exec[model.Slice], in run
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Slice20) handle(ctx context.Context, n int, s *model.Slice) (model.Slice, error) {
 	switch n {
 	case slice20NodeStart:
 		return g.h.Start(ctx, *s)
-	case slice20NodeW1:
-		return g.h.W1(ctx, *s)
-	case slice20NodeW2:
-		return g.h.W2(ctx, *s)
-	case slice20NodeW3:
-		return g.h.W3(ctx, *s)
-	case slice20NodeW4:
-		return g.h.W4(ctx, *s)
-	case slice20NodeW5:
-		return g.h.W5(ctx, *s)
-	case slice20NodeW6:
-		return g.h.W6(ctx, *s)
-	case slice20NodeW7:
-		return g.h.W7(ctx, *s)
-	case slice20NodeW8:
-		return g.h.W8(ctx, *s)
-	case slice20NodeW9:
-		return g.h.W9(ctx, *s)
-	case slice20NodeW10:
-		return g.h.W10(ctx, *s)
-	case slice20NodeW11:
-		return g.h.W11(ctx, *s)
-	case slice20NodeW12:
-		return g.h.W12(ctx, *s)
-	case slice20NodeW13:
-		return g.h.W13(ctx, *s)
-	case slice20NodeW14:
-		return g.h.W14(ctx, *s)
-	case slice20NodeW15:
-		return g.h.W15(ctx, *s)
-	case slice20NodeW16:
-		return g.h.W16(ctx, *s)
-	case slice20NodeW17:
-		return g.h.W17(ctx, *s)
-	case slice20NodeW18:
-		return g.h.W18(ctx, *s)
-	case slice20NodeW19:
-		return g.h.W19(ctx, *s)
-	case slice20NodeW20:
-		return g.h.W20(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Slice20) callW1(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW1, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W1(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW2(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW2, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W2(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW3(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW3, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W3(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW4(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW4, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W4(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW5(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW5, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W5(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW6(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW6, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W6(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW7(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW7, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W7(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW8(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW8, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W8(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW9(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW9, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W9(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW10(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW10, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W10(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW11(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW11, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W11(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW12(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW12, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W12(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW13(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW13, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W13(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW14(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW14, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W14(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW15(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW15, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W15(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW16(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW16, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W16(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW17(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW17, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W17(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW18(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW18, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W18(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW19(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW19, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W19(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Slice20) callW20(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
+	return runtime.Call(ctx, x, in, slice20NodeW20, nil, func(ctx context.Context) (model.Slice, error) {
+		return g.h.W20(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Slice20) callJoin(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice, b JoinBranches) (model.Slice, error) {
 	return runtime.Call(ctx, x, in, slice20NodeJoin, nil, func(ctx context.Context) (model.Slice, error) {
@@ -449,7 +549,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW1(ctx, x, in, s)
 			} else {
 				out, err = g.h.W1(ctx, *s)
 			}
@@ -471,7 +571,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW2(ctx, x, in, s)
 			} else {
 				out, err = g.h.W2(ctx, *s)
 			}
@@ -493,7 +593,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW3(ctx, x, in, s)
 			} else {
 				out, err = g.h.W3(ctx, *s)
 			}
@@ -515,7 +615,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW4(ctx, x, in, s)
 			} else {
 				out, err = g.h.W4(ctx, *s)
 			}
@@ -537,7 +637,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW5(ctx, x, in, s)
 			} else {
 				out, err = g.h.W5(ctx, *s)
 			}
@@ -559,7 +659,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW6(ctx, x, in, s)
 			} else {
 				out, err = g.h.W6(ctx, *s)
 			}
@@ -581,7 +681,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW7(ctx, x, in, s)
 			} else {
 				out, err = g.h.W7(ctx, *s)
 			}
@@ -603,7 +703,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW8(ctx, x, in, s)
 			} else {
 				out, err = g.h.W8(ctx, *s)
 			}
@@ -625,7 +725,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW9(ctx, x, in, s)
 			} else {
 				out, err = g.h.W9(ctx, *s)
 			}
@@ -647,7 +747,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW10(ctx, x, in, s)
 			} else {
 				out, err = g.h.W10(ctx, *s)
 			}
@@ -669,7 +769,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW11(ctx, x, in, s)
 			} else {
 				out, err = g.h.W11(ctx, *s)
 			}
@@ -691,7 +791,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW12(ctx, x, in, s)
 			} else {
 				out, err = g.h.W12(ctx, *s)
 			}
@@ -713,7 +813,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW13(ctx, x, in, s)
 			} else {
 				out, err = g.h.W13(ctx, *s)
 			}
@@ -735,7 +835,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW14(ctx, x, in, s)
 			} else {
 				out, err = g.h.W14(ctx, *s)
 			}
@@ -757,7 +857,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW15(ctx, x, in, s)
 			} else {
 				out, err = g.h.W15(ctx, *s)
 			}
@@ -779,7 +879,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW16(ctx, x, in, s)
 			} else {
 				out, err = g.h.W16(ctx, *s)
 			}
@@ -801,7 +901,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW17(ctx, x, in, s)
 			} else {
 				out, err = g.h.W17(ctx, *s)
 			}
@@ -823,7 +923,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW18(ctx, x, in, s)
 			} else {
 				out, err = g.h.W18(ctx, *s)
 			}
@@ -845,7 +945,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW19(ctx, x, in, s)
 			} else {
 				out, err = g.h.W19(ctx, *s)
 			}
@@ -867,7 +967,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW20(ctx, x, in, s)
 			} else {
 				out, err = g.h.W20(ctx, *s)
 			}

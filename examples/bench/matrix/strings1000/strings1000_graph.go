@@ -7155,7 +7155,7 @@ var strings1000ForkStart = runtime.ForkSpec{
 	Node:    strings1000NodeStart,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Strings1000) call(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (model.Strings, error) {
@@ -7164,2017 +7164,7017 @@ func (g *Strings1000) call(ctx context.Context, x *runtime.Exec[model.Strings], 
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Strings1000) handle(ctx context.Context, n int, s *model.Strings) (model.Strings, error) {
 	switch n {
 	case strings1000NodeStart:
 		return g.h.Start(ctx, *s)
-	case strings1000NodeW1:
-		return g.h.W1(ctx, *s)
-	case strings1000NodeW2:
-		return g.h.W2(ctx, *s)
-	case strings1000NodeW3:
-		return g.h.W3(ctx, *s)
-	case strings1000NodeW4:
-		return g.h.W4(ctx, *s)
-	case strings1000NodeW5:
-		return g.h.W5(ctx, *s)
-	case strings1000NodeW6:
-		return g.h.W6(ctx, *s)
-	case strings1000NodeW7:
-		return g.h.W7(ctx, *s)
-	case strings1000NodeW8:
-		return g.h.W8(ctx, *s)
-	case strings1000NodeW9:
-		return g.h.W9(ctx, *s)
-	case strings1000NodeW10:
-		return g.h.W10(ctx, *s)
-	case strings1000NodeW11:
-		return g.h.W11(ctx, *s)
-	case strings1000NodeW12:
-		return g.h.W12(ctx, *s)
-	case strings1000NodeW13:
-		return g.h.W13(ctx, *s)
-	case strings1000NodeW14:
-		return g.h.W14(ctx, *s)
-	case strings1000NodeW15:
-		return g.h.W15(ctx, *s)
-	case strings1000NodeW16:
-		return g.h.W16(ctx, *s)
-	case strings1000NodeW17:
-		return g.h.W17(ctx, *s)
-	case strings1000NodeW18:
-		return g.h.W18(ctx, *s)
-	case strings1000NodeW19:
-		return g.h.W19(ctx, *s)
-	case strings1000NodeW20:
-		return g.h.W20(ctx, *s)
-	case strings1000NodeW21:
-		return g.h.W21(ctx, *s)
-	case strings1000NodeW22:
-		return g.h.W22(ctx, *s)
-	case strings1000NodeW23:
-		return g.h.W23(ctx, *s)
-	case strings1000NodeW24:
-		return g.h.W24(ctx, *s)
-	case strings1000NodeW25:
-		return g.h.W25(ctx, *s)
-	case strings1000NodeW26:
-		return g.h.W26(ctx, *s)
-	case strings1000NodeW27:
-		return g.h.W27(ctx, *s)
-	case strings1000NodeW28:
-		return g.h.W28(ctx, *s)
-	case strings1000NodeW29:
-		return g.h.W29(ctx, *s)
-	case strings1000NodeW30:
-		return g.h.W30(ctx, *s)
-	case strings1000NodeW31:
-		return g.h.W31(ctx, *s)
-	case strings1000NodeW32:
-		return g.h.W32(ctx, *s)
-	case strings1000NodeW33:
-		return g.h.W33(ctx, *s)
-	case strings1000NodeW34:
-		return g.h.W34(ctx, *s)
-	case strings1000NodeW35:
-		return g.h.W35(ctx, *s)
-	case strings1000NodeW36:
-		return g.h.W36(ctx, *s)
-	case strings1000NodeW37:
-		return g.h.W37(ctx, *s)
-	case strings1000NodeW38:
-		return g.h.W38(ctx, *s)
-	case strings1000NodeW39:
-		return g.h.W39(ctx, *s)
-	case strings1000NodeW40:
-		return g.h.W40(ctx, *s)
-	case strings1000NodeW41:
-		return g.h.W41(ctx, *s)
-	case strings1000NodeW42:
-		return g.h.W42(ctx, *s)
-	case strings1000NodeW43:
-		return g.h.W43(ctx, *s)
-	case strings1000NodeW44:
-		return g.h.W44(ctx, *s)
-	case strings1000NodeW45:
-		return g.h.W45(ctx, *s)
-	case strings1000NodeW46:
-		return g.h.W46(ctx, *s)
-	case strings1000NodeW47:
-		return g.h.W47(ctx, *s)
-	case strings1000NodeW48:
-		return g.h.W48(ctx, *s)
-	case strings1000NodeW49:
-		return g.h.W49(ctx, *s)
-	case strings1000NodeW50:
-		return g.h.W50(ctx, *s)
-	case strings1000NodeW51:
-		return g.h.W51(ctx, *s)
-	case strings1000NodeW52:
-		return g.h.W52(ctx, *s)
-	case strings1000NodeW53:
-		return g.h.W53(ctx, *s)
-	case strings1000NodeW54:
-		return g.h.W54(ctx, *s)
-	case strings1000NodeW55:
-		return g.h.W55(ctx, *s)
-	case strings1000NodeW56:
-		return g.h.W56(ctx, *s)
-	case strings1000NodeW57:
-		return g.h.W57(ctx, *s)
-	case strings1000NodeW58:
-		return g.h.W58(ctx, *s)
-	case strings1000NodeW59:
-		return g.h.W59(ctx, *s)
-	case strings1000NodeW60:
-		return g.h.W60(ctx, *s)
-	case strings1000NodeW61:
-		return g.h.W61(ctx, *s)
-	case strings1000NodeW62:
-		return g.h.W62(ctx, *s)
-	case strings1000NodeW63:
-		return g.h.W63(ctx, *s)
-	case strings1000NodeW64:
-		return g.h.W64(ctx, *s)
-	case strings1000NodeW65:
-		return g.h.W65(ctx, *s)
-	case strings1000NodeW66:
-		return g.h.W66(ctx, *s)
-	case strings1000NodeW67:
-		return g.h.W67(ctx, *s)
-	case strings1000NodeW68:
-		return g.h.W68(ctx, *s)
-	case strings1000NodeW69:
-		return g.h.W69(ctx, *s)
-	case strings1000NodeW70:
-		return g.h.W70(ctx, *s)
-	case strings1000NodeW71:
-		return g.h.W71(ctx, *s)
-	case strings1000NodeW72:
-		return g.h.W72(ctx, *s)
-	case strings1000NodeW73:
-		return g.h.W73(ctx, *s)
-	case strings1000NodeW74:
-		return g.h.W74(ctx, *s)
-	case strings1000NodeW75:
-		return g.h.W75(ctx, *s)
-	case strings1000NodeW76:
-		return g.h.W76(ctx, *s)
-	case strings1000NodeW77:
-		return g.h.W77(ctx, *s)
-	case strings1000NodeW78:
-		return g.h.W78(ctx, *s)
-	case strings1000NodeW79:
-		return g.h.W79(ctx, *s)
-	case strings1000NodeW80:
-		return g.h.W80(ctx, *s)
-	case strings1000NodeW81:
-		return g.h.W81(ctx, *s)
-	case strings1000NodeW82:
-		return g.h.W82(ctx, *s)
-	case strings1000NodeW83:
-		return g.h.W83(ctx, *s)
-	case strings1000NodeW84:
-		return g.h.W84(ctx, *s)
-	case strings1000NodeW85:
-		return g.h.W85(ctx, *s)
-	case strings1000NodeW86:
-		return g.h.W86(ctx, *s)
-	case strings1000NodeW87:
-		return g.h.W87(ctx, *s)
-	case strings1000NodeW88:
-		return g.h.W88(ctx, *s)
-	case strings1000NodeW89:
-		return g.h.W89(ctx, *s)
-	case strings1000NodeW90:
-		return g.h.W90(ctx, *s)
-	case strings1000NodeW91:
-		return g.h.W91(ctx, *s)
-	case strings1000NodeW92:
-		return g.h.W92(ctx, *s)
-	case strings1000NodeW93:
-		return g.h.W93(ctx, *s)
-	case strings1000NodeW94:
-		return g.h.W94(ctx, *s)
-	case strings1000NodeW95:
-		return g.h.W95(ctx, *s)
-	case strings1000NodeW96:
-		return g.h.W96(ctx, *s)
-	case strings1000NodeW97:
-		return g.h.W97(ctx, *s)
-	case strings1000NodeW98:
-		return g.h.W98(ctx, *s)
-	case strings1000NodeW99:
-		return g.h.W99(ctx, *s)
-	case strings1000NodeW100:
-		return g.h.W100(ctx, *s)
-	case strings1000NodeW101:
-		return g.h.W101(ctx, *s)
-	case strings1000NodeW102:
-		return g.h.W102(ctx, *s)
-	case strings1000NodeW103:
-		return g.h.W103(ctx, *s)
-	case strings1000NodeW104:
-		return g.h.W104(ctx, *s)
-	case strings1000NodeW105:
-		return g.h.W105(ctx, *s)
-	case strings1000NodeW106:
-		return g.h.W106(ctx, *s)
-	case strings1000NodeW107:
-		return g.h.W107(ctx, *s)
-	case strings1000NodeW108:
-		return g.h.W108(ctx, *s)
-	case strings1000NodeW109:
-		return g.h.W109(ctx, *s)
-	case strings1000NodeW110:
-		return g.h.W110(ctx, *s)
-	case strings1000NodeW111:
-		return g.h.W111(ctx, *s)
-	case strings1000NodeW112:
-		return g.h.W112(ctx, *s)
-	case strings1000NodeW113:
-		return g.h.W113(ctx, *s)
-	case strings1000NodeW114:
-		return g.h.W114(ctx, *s)
-	case strings1000NodeW115:
-		return g.h.W115(ctx, *s)
-	case strings1000NodeW116:
-		return g.h.W116(ctx, *s)
-	case strings1000NodeW117:
-		return g.h.W117(ctx, *s)
-	case strings1000NodeW118:
-		return g.h.W118(ctx, *s)
-	case strings1000NodeW119:
-		return g.h.W119(ctx, *s)
-	case strings1000NodeW120:
-		return g.h.W120(ctx, *s)
-	case strings1000NodeW121:
-		return g.h.W121(ctx, *s)
-	case strings1000NodeW122:
-		return g.h.W122(ctx, *s)
-	case strings1000NodeW123:
-		return g.h.W123(ctx, *s)
-	case strings1000NodeW124:
-		return g.h.W124(ctx, *s)
-	case strings1000NodeW125:
-		return g.h.W125(ctx, *s)
-	case strings1000NodeW126:
-		return g.h.W126(ctx, *s)
-	case strings1000NodeW127:
-		return g.h.W127(ctx, *s)
-	case strings1000NodeW128:
-		return g.h.W128(ctx, *s)
-	case strings1000NodeW129:
-		return g.h.W129(ctx, *s)
-	case strings1000NodeW130:
-		return g.h.W130(ctx, *s)
-	case strings1000NodeW131:
-		return g.h.W131(ctx, *s)
-	case strings1000NodeW132:
-		return g.h.W132(ctx, *s)
-	case strings1000NodeW133:
-		return g.h.W133(ctx, *s)
-	case strings1000NodeW134:
-		return g.h.W134(ctx, *s)
-	case strings1000NodeW135:
-		return g.h.W135(ctx, *s)
-	case strings1000NodeW136:
-		return g.h.W136(ctx, *s)
-	case strings1000NodeW137:
-		return g.h.W137(ctx, *s)
-	case strings1000NodeW138:
-		return g.h.W138(ctx, *s)
-	case strings1000NodeW139:
-		return g.h.W139(ctx, *s)
-	case strings1000NodeW140:
-		return g.h.W140(ctx, *s)
-	case strings1000NodeW141:
-		return g.h.W141(ctx, *s)
-	case strings1000NodeW142:
-		return g.h.W142(ctx, *s)
-	case strings1000NodeW143:
-		return g.h.W143(ctx, *s)
-	case strings1000NodeW144:
-		return g.h.W144(ctx, *s)
-	case strings1000NodeW145:
-		return g.h.W145(ctx, *s)
-	case strings1000NodeW146:
-		return g.h.W146(ctx, *s)
-	case strings1000NodeW147:
-		return g.h.W147(ctx, *s)
-	case strings1000NodeW148:
-		return g.h.W148(ctx, *s)
-	case strings1000NodeW149:
-		return g.h.W149(ctx, *s)
-	case strings1000NodeW150:
-		return g.h.W150(ctx, *s)
-	case strings1000NodeW151:
-		return g.h.W151(ctx, *s)
-	case strings1000NodeW152:
-		return g.h.W152(ctx, *s)
-	case strings1000NodeW153:
-		return g.h.W153(ctx, *s)
-	case strings1000NodeW154:
-		return g.h.W154(ctx, *s)
-	case strings1000NodeW155:
-		return g.h.W155(ctx, *s)
-	case strings1000NodeW156:
-		return g.h.W156(ctx, *s)
-	case strings1000NodeW157:
-		return g.h.W157(ctx, *s)
-	case strings1000NodeW158:
-		return g.h.W158(ctx, *s)
-	case strings1000NodeW159:
-		return g.h.W159(ctx, *s)
-	case strings1000NodeW160:
-		return g.h.W160(ctx, *s)
-	case strings1000NodeW161:
-		return g.h.W161(ctx, *s)
-	case strings1000NodeW162:
-		return g.h.W162(ctx, *s)
-	case strings1000NodeW163:
-		return g.h.W163(ctx, *s)
-	case strings1000NodeW164:
-		return g.h.W164(ctx, *s)
-	case strings1000NodeW165:
-		return g.h.W165(ctx, *s)
-	case strings1000NodeW166:
-		return g.h.W166(ctx, *s)
-	case strings1000NodeW167:
-		return g.h.W167(ctx, *s)
-	case strings1000NodeW168:
-		return g.h.W168(ctx, *s)
-	case strings1000NodeW169:
-		return g.h.W169(ctx, *s)
-	case strings1000NodeW170:
-		return g.h.W170(ctx, *s)
-	case strings1000NodeW171:
-		return g.h.W171(ctx, *s)
-	case strings1000NodeW172:
-		return g.h.W172(ctx, *s)
-	case strings1000NodeW173:
-		return g.h.W173(ctx, *s)
-	case strings1000NodeW174:
-		return g.h.W174(ctx, *s)
-	case strings1000NodeW175:
-		return g.h.W175(ctx, *s)
-	case strings1000NodeW176:
-		return g.h.W176(ctx, *s)
-	case strings1000NodeW177:
-		return g.h.W177(ctx, *s)
-	case strings1000NodeW178:
-		return g.h.W178(ctx, *s)
-	case strings1000NodeW179:
-		return g.h.W179(ctx, *s)
-	case strings1000NodeW180:
-		return g.h.W180(ctx, *s)
-	case strings1000NodeW181:
-		return g.h.W181(ctx, *s)
-	case strings1000NodeW182:
-		return g.h.W182(ctx, *s)
-	case strings1000NodeW183:
-		return g.h.W183(ctx, *s)
-	case strings1000NodeW184:
-		return g.h.W184(ctx, *s)
-	case strings1000NodeW185:
-		return g.h.W185(ctx, *s)
-	case strings1000NodeW186:
-		return g.h.W186(ctx, *s)
-	case strings1000NodeW187:
-		return g.h.W187(ctx, *s)
-	case strings1000NodeW188:
-		return g.h.W188(ctx, *s)
-	case strings1000NodeW189:
-		return g.h.W189(ctx, *s)
-	case strings1000NodeW190:
-		return g.h.W190(ctx, *s)
-	case strings1000NodeW191:
-		return g.h.W191(ctx, *s)
-	case strings1000NodeW192:
-		return g.h.W192(ctx, *s)
-	case strings1000NodeW193:
-		return g.h.W193(ctx, *s)
-	case strings1000NodeW194:
-		return g.h.W194(ctx, *s)
-	case strings1000NodeW195:
-		return g.h.W195(ctx, *s)
-	case strings1000NodeW196:
-		return g.h.W196(ctx, *s)
-	case strings1000NodeW197:
-		return g.h.W197(ctx, *s)
-	case strings1000NodeW198:
-		return g.h.W198(ctx, *s)
-	case strings1000NodeW199:
-		return g.h.W199(ctx, *s)
-	case strings1000NodeW200:
-		return g.h.W200(ctx, *s)
-	case strings1000NodeW201:
-		return g.h.W201(ctx, *s)
-	case strings1000NodeW202:
-		return g.h.W202(ctx, *s)
-	case strings1000NodeW203:
-		return g.h.W203(ctx, *s)
-	case strings1000NodeW204:
-		return g.h.W204(ctx, *s)
-	case strings1000NodeW205:
-		return g.h.W205(ctx, *s)
-	case strings1000NodeW206:
-		return g.h.W206(ctx, *s)
-	case strings1000NodeW207:
-		return g.h.W207(ctx, *s)
-	case strings1000NodeW208:
-		return g.h.W208(ctx, *s)
-	case strings1000NodeW209:
-		return g.h.W209(ctx, *s)
-	case strings1000NodeW210:
-		return g.h.W210(ctx, *s)
-	case strings1000NodeW211:
-		return g.h.W211(ctx, *s)
-	case strings1000NodeW212:
-		return g.h.W212(ctx, *s)
-	case strings1000NodeW213:
-		return g.h.W213(ctx, *s)
-	case strings1000NodeW214:
-		return g.h.W214(ctx, *s)
-	case strings1000NodeW215:
-		return g.h.W215(ctx, *s)
-	case strings1000NodeW216:
-		return g.h.W216(ctx, *s)
-	case strings1000NodeW217:
-		return g.h.W217(ctx, *s)
-	case strings1000NodeW218:
-		return g.h.W218(ctx, *s)
-	case strings1000NodeW219:
-		return g.h.W219(ctx, *s)
-	case strings1000NodeW220:
-		return g.h.W220(ctx, *s)
-	case strings1000NodeW221:
-		return g.h.W221(ctx, *s)
-	case strings1000NodeW222:
-		return g.h.W222(ctx, *s)
-	case strings1000NodeW223:
-		return g.h.W223(ctx, *s)
-	case strings1000NodeW224:
-		return g.h.W224(ctx, *s)
-	case strings1000NodeW225:
-		return g.h.W225(ctx, *s)
-	case strings1000NodeW226:
-		return g.h.W226(ctx, *s)
-	case strings1000NodeW227:
-		return g.h.W227(ctx, *s)
-	case strings1000NodeW228:
-		return g.h.W228(ctx, *s)
-	case strings1000NodeW229:
-		return g.h.W229(ctx, *s)
-	case strings1000NodeW230:
-		return g.h.W230(ctx, *s)
-	case strings1000NodeW231:
-		return g.h.W231(ctx, *s)
-	case strings1000NodeW232:
-		return g.h.W232(ctx, *s)
-	case strings1000NodeW233:
-		return g.h.W233(ctx, *s)
-	case strings1000NodeW234:
-		return g.h.W234(ctx, *s)
-	case strings1000NodeW235:
-		return g.h.W235(ctx, *s)
-	case strings1000NodeW236:
-		return g.h.W236(ctx, *s)
-	case strings1000NodeW237:
-		return g.h.W237(ctx, *s)
-	case strings1000NodeW238:
-		return g.h.W238(ctx, *s)
-	case strings1000NodeW239:
-		return g.h.W239(ctx, *s)
-	case strings1000NodeW240:
-		return g.h.W240(ctx, *s)
-	case strings1000NodeW241:
-		return g.h.W241(ctx, *s)
-	case strings1000NodeW242:
-		return g.h.W242(ctx, *s)
-	case strings1000NodeW243:
-		return g.h.W243(ctx, *s)
-	case strings1000NodeW244:
-		return g.h.W244(ctx, *s)
-	case strings1000NodeW245:
-		return g.h.W245(ctx, *s)
-	case strings1000NodeW246:
-		return g.h.W246(ctx, *s)
-	case strings1000NodeW247:
-		return g.h.W247(ctx, *s)
-	case strings1000NodeW248:
-		return g.h.W248(ctx, *s)
-	case strings1000NodeW249:
-		return g.h.W249(ctx, *s)
-	case strings1000NodeW250:
-		return g.h.W250(ctx, *s)
-	case strings1000NodeW251:
-		return g.h.W251(ctx, *s)
-	case strings1000NodeW252:
-		return g.h.W252(ctx, *s)
-	case strings1000NodeW253:
-		return g.h.W253(ctx, *s)
-	case strings1000NodeW254:
-		return g.h.W254(ctx, *s)
-	case strings1000NodeW255:
-		return g.h.W255(ctx, *s)
-	case strings1000NodeW256:
-		return g.h.W256(ctx, *s)
-	case strings1000NodeW257:
-		return g.h.W257(ctx, *s)
-	case strings1000NodeW258:
-		return g.h.W258(ctx, *s)
-	case strings1000NodeW259:
-		return g.h.W259(ctx, *s)
-	case strings1000NodeW260:
-		return g.h.W260(ctx, *s)
-	case strings1000NodeW261:
-		return g.h.W261(ctx, *s)
-	case strings1000NodeW262:
-		return g.h.W262(ctx, *s)
-	case strings1000NodeW263:
-		return g.h.W263(ctx, *s)
-	case strings1000NodeW264:
-		return g.h.W264(ctx, *s)
-	case strings1000NodeW265:
-		return g.h.W265(ctx, *s)
-	case strings1000NodeW266:
-		return g.h.W266(ctx, *s)
-	case strings1000NodeW267:
-		return g.h.W267(ctx, *s)
-	case strings1000NodeW268:
-		return g.h.W268(ctx, *s)
-	case strings1000NodeW269:
-		return g.h.W269(ctx, *s)
-	case strings1000NodeW270:
-		return g.h.W270(ctx, *s)
-	case strings1000NodeW271:
-		return g.h.W271(ctx, *s)
-	case strings1000NodeW272:
-		return g.h.W272(ctx, *s)
-	case strings1000NodeW273:
-		return g.h.W273(ctx, *s)
-	case strings1000NodeW274:
-		return g.h.W274(ctx, *s)
-	case strings1000NodeW275:
-		return g.h.W275(ctx, *s)
-	case strings1000NodeW276:
-		return g.h.W276(ctx, *s)
-	case strings1000NodeW277:
-		return g.h.W277(ctx, *s)
-	case strings1000NodeW278:
-		return g.h.W278(ctx, *s)
-	case strings1000NodeW279:
-		return g.h.W279(ctx, *s)
-	case strings1000NodeW280:
-		return g.h.W280(ctx, *s)
-	case strings1000NodeW281:
-		return g.h.W281(ctx, *s)
-	case strings1000NodeW282:
-		return g.h.W282(ctx, *s)
-	case strings1000NodeW283:
-		return g.h.W283(ctx, *s)
-	case strings1000NodeW284:
-		return g.h.W284(ctx, *s)
-	case strings1000NodeW285:
-		return g.h.W285(ctx, *s)
-	case strings1000NodeW286:
-		return g.h.W286(ctx, *s)
-	case strings1000NodeW287:
-		return g.h.W287(ctx, *s)
-	case strings1000NodeW288:
-		return g.h.W288(ctx, *s)
-	case strings1000NodeW289:
-		return g.h.W289(ctx, *s)
-	case strings1000NodeW290:
-		return g.h.W290(ctx, *s)
-	case strings1000NodeW291:
-		return g.h.W291(ctx, *s)
-	case strings1000NodeW292:
-		return g.h.W292(ctx, *s)
-	case strings1000NodeW293:
-		return g.h.W293(ctx, *s)
-	case strings1000NodeW294:
-		return g.h.W294(ctx, *s)
-	case strings1000NodeW295:
-		return g.h.W295(ctx, *s)
-	case strings1000NodeW296:
-		return g.h.W296(ctx, *s)
-	case strings1000NodeW297:
-		return g.h.W297(ctx, *s)
-	case strings1000NodeW298:
-		return g.h.W298(ctx, *s)
-	case strings1000NodeW299:
-		return g.h.W299(ctx, *s)
-	case strings1000NodeW300:
-		return g.h.W300(ctx, *s)
-	case strings1000NodeW301:
-		return g.h.W301(ctx, *s)
-	case strings1000NodeW302:
-		return g.h.W302(ctx, *s)
-	case strings1000NodeW303:
-		return g.h.W303(ctx, *s)
-	case strings1000NodeW304:
-		return g.h.W304(ctx, *s)
-	case strings1000NodeW305:
-		return g.h.W305(ctx, *s)
-	case strings1000NodeW306:
-		return g.h.W306(ctx, *s)
-	case strings1000NodeW307:
-		return g.h.W307(ctx, *s)
-	case strings1000NodeW308:
-		return g.h.W308(ctx, *s)
-	case strings1000NodeW309:
-		return g.h.W309(ctx, *s)
-	case strings1000NodeW310:
-		return g.h.W310(ctx, *s)
-	case strings1000NodeW311:
-		return g.h.W311(ctx, *s)
-	case strings1000NodeW312:
-		return g.h.W312(ctx, *s)
-	case strings1000NodeW313:
-		return g.h.W313(ctx, *s)
-	case strings1000NodeW314:
-		return g.h.W314(ctx, *s)
-	case strings1000NodeW315:
-		return g.h.W315(ctx, *s)
-	case strings1000NodeW316:
-		return g.h.W316(ctx, *s)
-	case strings1000NodeW317:
-		return g.h.W317(ctx, *s)
-	case strings1000NodeW318:
-		return g.h.W318(ctx, *s)
-	case strings1000NodeW319:
-		return g.h.W319(ctx, *s)
-	case strings1000NodeW320:
-		return g.h.W320(ctx, *s)
-	case strings1000NodeW321:
-		return g.h.W321(ctx, *s)
-	case strings1000NodeW322:
-		return g.h.W322(ctx, *s)
-	case strings1000NodeW323:
-		return g.h.W323(ctx, *s)
-	case strings1000NodeW324:
-		return g.h.W324(ctx, *s)
-	case strings1000NodeW325:
-		return g.h.W325(ctx, *s)
-	case strings1000NodeW326:
-		return g.h.W326(ctx, *s)
-	case strings1000NodeW327:
-		return g.h.W327(ctx, *s)
-	case strings1000NodeW328:
-		return g.h.W328(ctx, *s)
-	case strings1000NodeW329:
-		return g.h.W329(ctx, *s)
-	case strings1000NodeW330:
-		return g.h.W330(ctx, *s)
-	case strings1000NodeW331:
-		return g.h.W331(ctx, *s)
-	case strings1000NodeW332:
-		return g.h.W332(ctx, *s)
-	case strings1000NodeW333:
-		return g.h.W333(ctx, *s)
-	case strings1000NodeW334:
-		return g.h.W334(ctx, *s)
-	case strings1000NodeW335:
-		return g.h.W335(ctx, *s)
-	case strings1000NodeW336:
-		return g.h.W336(ctx, *s)
-	case strings1000NodeW337:
-		return g.h.W337(ctx, *s)
-	case strings1000NodeW338:
-		return g.h.W338(ctx, *s)
-	case strings1000NodeW339:
-		return g.h.W339(ctx, *s)
-	case strings1000NodeW340:
-		return g.h.W340(ctx, *s)
-	case strings1000NodeW341:
-		return g.h.W341(ctx, *s)
-	case strings1000NodeW342:
-		return g.h.W342(ctx, *s)
-	case strings1000NodeW343:
-		return g.h.W343(ctx, *s)
-	case strings1000NodeW344:
-		return g.h.W344(ctx, *s)
-	case strings1000NodeW345:
-		return g.h.W345(ctx, *s)
-	case strings1000NodeW346:
-		return g.h.W346(ctx, *s)
-	case strings1000NodeW347:
-		return g.h.W347(ctx, *s)
-	case strings1000NodeW348:
-		return g.h.W348(ctx, *s)
-	case strings1000NodeW349:
-		return g.h.W349(ctx, *s)
-	case strings1000NodeW350:
-		return g.h.W350(ctx, *s)
-	case strings1000NodeW351:
-		return g.h.W351(ctx, *s)
-	case strings1000NodeW352:
-		return g.h.W352(ctx, *s)
-	case strings1000NodeW353:
-		return g.h.W353(ctx, *s)
-	case strings1000NodeW354:
-		return g.h.W354(ctx, *s)
-	case strings1000NodeW355:
-		return g.h.W355(ctx, *s)
-	case strings1000NodeW356:
-		return g.h.W356(ctx, *s)
-	case strings1000NodeW357:
-		return g.h.W357(ctx, *s)
-	case strings1000NodeW358:
-		return g.h.W358(ctx, *s)
-	case strings1000NodeW359:
-		return g.h.W359(ctx, *s)
-	case strings1000NodeW360:
-		return g.h.W360(ctx, *s)
-	case strings1000NodeW361:
-		return g.h.W361(ctx, *s)
-	case strings1000NodeW362:
-		return g.h.W362(ctx, *s)
-	case strings1000NodeW363:
-		return g.h.W363(ctx, *s)
-	case strings1000NodeW364:
-		return g.h.W364(ctx, *s)
-	case strings1000NodeW365:
-		return g.h.W365(ctx, *s)
-	case strings1000NodeW366:
-		return g.h.W366(ctx, *s)
-	case strings1000NodeW367:
-		return g.h.W367(ctx, *s)
-	case strings1000NodeW368:
-		return g.h.W368(ctx, *s)
-	case strings1000NodeW369:
-		return g.h.W369(ctx, *s)
-	case strings1000NodeW370:
-		return g.h.W370(ctx, *s)
-	case strings1000NodeW371:
-		return g.h.W371(ctx, *s)
-	case strings1000NodeW372:
-		return g.h.W372(ctx, *s)
-	case strings1000NodeW373:
-		return g.h.W373(ctx, *s)
-	case strings1000NodeW374:
-		return g.h.W374(ctx, *s)
-	case strings1000NodeW375:
-		return g.h.W375(ctx, *s)
-	case strings1000NodeW376:
-		return g.h.W376(ctx, *s)
-	case strings1000NodeW377:
-		return g.h.W377(ctx, *s)
-	case strings1000NodeW378:
-		return g.h.W378(ctx, *s)
-	case strings1000NodeW379:
-		return g.h.W379(ctx, *s)
-	case strings1000NodeW380:
-		return g.h.W380(ctx, *s)
-	case strings1000NodeW381:
-		return g.h.W381(ctx, *s)
-	case strings1000NodeW382:
-		return g.h.W382(ctx, *s)
-	case strings1000NodeW383:
-		return g.h.W383(ctx, *s)
-	case strings1000NodeW384:
-		return g.h.W384(ctx, *s)
-	case strings1000NodeW385:
-		return g.h.W385(ctx, *s)
-	case strings1000NodeW386:
-		return g.h.W386(ctx, *s)
-	case strings1000NodeW387:
-		return g.h.W387(ctx, *s)
-	case strings1000NodeW388:
-		return g.h.W388(ctx, *s)
-	case strings1000NodeW389:
-		return g.h.W389(ctx, *s)
-	case strings1000NodeW390:
-		return g.h.W390(ctx, *s)
-	case strings1000NodeW391:
-		return g.h.W391(ctx, *s)
-	case strings1000NodeW392:
-		return g.h.W392(ctx, *s)
-	case strings1000NodeW393:
-		return g.h.W393(ctx, *s)
-	case strings1000NodeW394:
-		return g.h.W394(ctx, *s)
-	case strings1000NodeW395:
-		return g.h.W395(ctx, *s)
-	case strings1000NodeW396:
-		return g.h.W396(ctx, *s)
-	case strings1000NodeW397:
-		return g.h.W397(ctx, *s)
-	case strings1000NodeW398:
-		return g.h.W398(ctx, *s)
-	case strings1000NodeW399:
-		return g.h.W399(ctx, *s)
-	case strings1000NodeW400:
-		return g.h.W400(ctx, *s)
-	case strings1000NodeW401:
-		return g.h.W401(ctx, *s)
-	case strings1000NodeW402:
-		return g.h.W402(ctx, *s)
-	case strings1000NodeW403:
-		return g.h.W403(ctx, *s)
-	case strings1000NodeW404:
-		return g.h.W404(ctx, *s)
-	case strings1000NodeW405:
-		return g.h.W405(ctx, *s)
-	case strings1000NodeW406:
-		return g.h.W406(ctx, *s)
-	case strings1000NodeW407:
-		return g.h.W407(ctx, *s)
-	case strings1000NodeW408:
-		return g.h.W408(ctx, *s)
-	case strings1000NodeW409:
-		return g.h.W409(ctx, *s)
-	case strings1000NodeW410:
-		return g.h.W410(ctx, *s)
-	case strings1000NodeW411:
-		return g.h.W411(ctx, *s)
-	case strings1000NodeW412:
-		return g.h.W412(ctx, *s)
-	case strings1000NodeW413:
-		return g.h.W413(ctx, *s)
-	case strings1000NodeW414:
-		return g.h.W414(ctx, *s)
-	case strings1000NodeW415:
-		return g.h.W415(ctx, *s)
-	case strings1000NodeW416:
-		return g.h.W416(ctx, *s)
-	case strings1000NodeW417:
-		return g.h.W417(ctx, *s)
-	case strings1000NodeW418:
-		return g.h.W418(ctx, *s)
-	case strings1000NodeW419:
-		return g.h.W419(ctx, *s)
-	case strings1000NodeW420:
-		return g.h.W420(ctx, *s)
-	case strings1000NodeW421:
-		return g.h.W421(ctx, *s)
-	case strings1000NodeW422:
-		return g.h.W422(ctx, *s)
-	case strings1000NodeW423:
-		return g.h.W423(ctx, *s)
-	case strings1000NodeW424:
-		return g.h.W424(ctx, *s)
-	case strings1000NodeW425:
-		return g.h.W425(ctx, *s)
-	case strings1000NodeW426:
-		return g.h.W426(ctx, *s)
-	case strings1000NodeW427:
-		return g.h.W427(ctx, *s)
-	case strings1000NodeW428:
-		return g.h.W428(ctx, *s)
-	case strings1000NodeW429:
-		return g.h.W429(ctx, *s)
-	case strings1000NodeW430:
-		return g.h.W430(ctx, *s)
-	case strings1000NodeW431:
-		return g.h.W431(ctx, *s)
-	case strings1000NodeW432:
-		return g.h.W432(ctx, *s)
-	case strings1000NodeW433:
-		return g.h.W433(ctx, *s)
-	case strings1000NodeW434:
-		return g.h.W434(ctx, *s)
-	case strings1000NodeW435:
-		return g.h.W435(ctx, *s)
-	case strings1000NodeW436:
-		return g.h.W436(ctx, *s)
-	case strings1000NodeW437:
-		return g.h.W437(ctx, *s)
-	case strings1000NodeW438:
-		return g.h.W438(ctx, *s)
-	case strings1000NodeW439:
-		return g.h.W439(ctx, *s)
-	case strings1000NodeW440:
-		return g.h.W440(ctx, *s)
-	case strings1000NodeW441:
-		return g.h.W441(ctx, *s)
-	case strings1000NodeW442:
-		return g.h.W442(ctx, *s)
-	case strings1000NodeW443:
-		return g.h.W443(ctx, *s)
-	case strings1000NodeW444:
-		return g.h.W444(ctx, *s)
-	case strings1000NodeW445:
-		return g.h.W445(ctx, *s)
-	case strings1000NodeW446:
-		return g.h.W446(ctx, *s)
-	case strings1000NodeW447:
-		return g.h.W447(ctx, *s)
-	case strings1000NodeW448:
-		return g.h.W448(ctx, *s)
-	case strings1000NodeW449:
-		return g.h.W449(ctx, *s)
-	case strings1000NodeW450:
-		return g.h.W450(ctx, *s)
-	case strings1000NodeW451:
-		return g.h.W451(ctx, *s)
-	case strings1000NodeW452:
-		return g.h.W452(ctx, *s)
-	case strings1000NodeW453:
-		return g.h.W453(ctx, *s)
-	case strings1000NodeW454:
-		return g.h.W454(ctx, *s)
-	case strings1000NodeW455:
-		return g.h.W455(ctx, *s)
-	case strings1000NodeW456:
-		return g.h.W456(ctx, *s)
-	case strings1000NodeW457:
-		return g.h.W457(ctx, *s)
-	case strings1000NodeW458:
-		return g.h.W458(ctx, *s)
-	case strings1000NodeW459:
-		return g.h.W459(ctx, *s)
-	case strings1000NodeW460:
-		return g.h.W460(ctx, *s)
-	case strings1000NodeW461:
-		return g.h.W461(ctx, *s)
-	case strings1000NodeW462:
-		return g.h.W462(ctx, *s)
-	case strings1000NodeW463:
-		return g.h.W463(ctx, *s)
-	case strings1000NodeW464:
-		return g.h.W464(ctx, *s)
-	case strings1000NodeW465:
-		return g.h.W465(ctx, *s)
-	case strings1000NodeW466:
-		return g.h.W466(ctx, *s)
-	case strings1000NodeW467:
-		return g.h.W467(ctx, *s)
-	case strings1000NodeW468:
-		return g.h.W468(ctx, *s)
-	case strings1000NodeW469:
-		return g.h.W469(ctx, *s)
-	case strings1000NodeW470:
-		return g.h.W470(ctx, *s)
-	case strings1000NodeW471:
-		return g.h.W471(ctx, *s)
-	case strings1000NodeW472:
-		return g.h.W472(ctx, *s)
-	case strings1000NodeW473:
-		return g.h.W473(ctx, *s)
-	case strings1000NodeW474:
-		return g.h.W474(ctx, *s)
-	case strings1000NodeW475:
-		return g.h.W475(ctx, *s)
-	case strings1000NodeW476:
-		return g.h.W476(ctx, *s)
-	case strings1000NodeW477:
-		return g.h.W477(ctx, *s)
-	case strings1000NodeW478:
-		return g.h.W478(ctx, *s)
-	case strings1000NodeW479:
-		return g.h.W479(ctx, *s)
-	case strings1000NodeW480:
-		return g.h.W480(ctx, *s)
-	case strings1000NodeW481:
-		return g.h.W481(ctx, *s)
-	case strings1000NodeW482:
-		return g.h.W482(ctx, *s)
-	case strings1000NodeW483:
-		return g.h.W483(ctx, *s)
-	case strings1000NodeW484:
-		return g.h.W484(ctx, *s)
-	case strings1000NodeW485:
-		return g.h.W485(ctx, *s)
-	case strings1000NodeW486:
-		return g.h.W486(ctx, *s)
-	case strings1000NodeW487:
-		return g.h.W487(ctx, *s)
-	case strings1000NodeW488:
-		return g.h.W488(ctx, *s)
-	case strings1000NodeW489:
-		return g.h.W489(ctx, *s)
-	case strings1000NodeW490:
-		return g.h.W490(ctx, *s)
-	case strings1000NodeW491:
-		return g.h.W491(ctx, *s)
-	case strings1000NodeW492:
-		return g.h.W492(ctx, *s)
-	case strings1000NodeW493:
-		return g.h.W493(ctx, *s)
-	case strings1000NodeW494:
-		return g.h.W494(ctx, *s)
-	case strings1000NodeW495:
-		return g.h.W495(ctx, *s)
-	case strings1000NodeW496:
-		return g.h.W496(ctx, *s)
-	case strings1000NodeW497:
-		return g.h.W497(ctx, *s)
-	case strings1000NodeW498:
-		return g.h.W498(ctx, *s)
-	case strings1000NodeW499:
-		return g.h.W499(ctx, *s)
-	case strings1000NodeW500:
-		return g.h.W500(ctx, *s)
-	case strings1000NodeW501:
-		return g.h.W501(ctx, *s)
-	case strings1000NodeW502:
-		return g.h.W502(ctx, *s)
-	case strings1000NodeW503:
-		return g.h.W503(ctx, *s)
-	case strings1000NodeW504:
-		return g.h.W504(ctx, *s)
-	case strings1000NodeW505:
-		return g.h.W505(ctx, *s)
-	case strings1000NodeW506:
-		return g.h.W506(ctx, *s)
-	case strings1000NodeW507:
-		return g.h.W507(ctx, *s)
-	case strings1000NodeW508:
-		return g.h.W508(ctx, *s)
-	case strings1000NodeW509:
-		return g.h.W509(ctx, *s)
-	case strings1000NodeW510:
-		return g.h.W510(ctx, *s)
-	case strings1000NodeW511:
-		return g.h.W511(ctx, *s)
-	case strings1000NodeW512:
-		return g.h.W512(ctx, *s)
-	case strings1000NodeW513:
-		return g.h.W513(ctx, *s)
-	case strings1000NodeW514:
-		return g.h.W514(ctx, *s)
-	case strings1000NodeW515:
-		return g.h.W515(ctx, *s)
-	case strings1000NodeW516:
-		return g.h.W516(ctx, *s)
-	case strings1000NodeW517:
-		return g.h.W517(ctx, *s)
-	case strings1000NodeW518:
-		return g.h.W518(ctx, *s)
-	case strings1000NodeW519:
-		return g.h.W519(ctx, *s)
-	case strings1000NodeW520:
-		return g.h.W520(ctx, *s)
-	case strings1000NodeW521:
-		return g.h.W521(ctx, *s)
-	case strings1000NodeW522:
-		return g.h.W522(ctx, *s)
-	case strings1000NodeW523:
-		return g.h.W523(ctx, *s)
-	case strings1000NodeW524:
-		return g.h.W524(ctx, *s)
-	case strings1000NodeW525:
-		return g.h.W525(ctx, *s)
-	case strings1000NodeW526:
-		return g.h.W526(ctx, *s)
-	case strings1000NodeW527:
-		return g.h.W527(ctx, *s)
-	case strings1000NodeW528:
-		return g.h.W528(ctx, *s)
-	case strings1000NodeW529:
-		return g.h.W529(ctx, *s)
-	case strings1000NodeW530:
-		return g.h.W530(ctx, *s)
-	case strings1000NodeW531:
-		return g.h.W531(ctx, *s)
-	case strings1000NodeW532:
-		return g.h.W532(ctx, *s)
-	case strings1000NodeW533:
-		return g.h.W533(ctx, *s)
-	case strings1000NodeW534:
-		return g.h.W534(ctx, *s)
-	case strings1000NodeW535:
-		return g.h.W535(ctx, *s)
-	case strings1000NodeW536:
-		return g.h.W536(ctx, *s)
-	case strings1000NodeW537:
-		return g.h.W537(ctx, *s)
-	case strings1000NodeW538:
-		return g.h.W538(ctx, *s)
-	case strings1000NodeW539:
-		return g.h.W539(ctx, *s)
-	case strings1000NodeW540:
-		return g.h.W540(ctx, *s)
-	case strings1000NodeW541:
-		return g.h.W541(ctx, *s)
-	case strings1000NodeW542:
-		return g.h.W542(ctx, *s)
-	case strings1000NodeW543:
-		return g.h.W543(ctx, *s)
-	case strings1000NodeW544:
-		return g.h.W544(ctx, *s)
-	case strings1000NodeW545:
-		return g.h.W545(ctx, *s)
-	case strings1000NodeW546:
-		return g.h.W546(ctx, *s)
-	case strings1000NodeW547:
-		return g.h.W547(ctx, *s)
-	case strings1000NodeW548:
-		return g.h.W548(ctx, *s)
-	case strings1000NodeW549:
-		return g.h.W549(ctx, *s)
-	case strings1000NodeW550:
-		return g.h.W550(ctx, *s)
-	case strings1000NodeW551:
-		return g.h.W551(ctx, *s)
-	case strings1000NodeW552:
-		return g.h.W552(ctx, *s)
-	case strings1000NodeW553:
-		return g.h.W553(ctx, *s)
-	case strings1000NodeW554:
-		return g.h.W554(ctx, *s)
-	case strings1000NodeW555:
-		return g.h.W555(ctx, *s)
-	case strings1000NodeW556:
-		return g.h.W556(ctx, *s)
-	case strings1000NodeW557:
-		return g.h.W557(ctx, *s)
-	case strings1000NodeW558:
-		return g.h.W558(ctx, *s)
-	case strings1000NodeW559:
-		return g.h.W559(ctx, *s)
-	case strings1000NodeW560:
-		return g.h.W560(ctx, *s)
-	case strings1000NodeW561:
-		return g.h.W561(ctx, *s)
-	case strings1000NodeW562:
-		return g.h.W562(ctx, *s)
-	case strings1000NodeW563:
-		return g.h.W563(ctx, *s)
-	case strings1000NodeW564:
-		return g.h.W564(ctx, *s)
-	case strings1000NodeW565:
-		return g.h.W565(ctx, *s)
-	case strings1000NodeW566:
-		return g.h.W566(ctx, *s)
-	case strings1000NodeW567:
-		return g.h.W567(ctx, *s)
-	case strings1000NodeW568:
-		return g.h.W568(ctx, *s)
-	case strings1000NodeW569:
-		return g.h.W569(ctx, *s)
-	case strings1000NodeW570:
-		return g.h.W570(ctx, *s)
-	case strings1000NodeW571:
-		return g.h.W571(ctx, *s)
-	case strings1000NodeW572:
-		return g.h.W572(ctx, *s)
-	case strings1000NodeW573:
-		return g.h.W573(ctx, *s)
-	case strings1000NodeW574:
-		return g.h.W574(ctx, *s)
-	case strings1000NodeW575:
-		return g.h.W575(ctx, *s)
-	case strings1000NodeW576:
-		return g.h.W576(ctx, *s)
-	case strings1000NodeW577:
-		return g.h.W577(ctx, *s)
-	case strings1000NodeW578:
-		return g.h.W578(ctx, *s)
-	case strings1000NodeW579:
-		return g.h.W579(ctx, *s)
-	case strings1000NodeW580:
-		return g.h.W580(ctx, *s)
-	case strings1000NodeW581:
-		return g.h.W581(ctx, *s)
-	case strings1000NodeW582:
-		return g.h.W582(ctx, *s)
-	case strings1000NodeW583:
-		return g.h.W583(ctx, *s)
-	case strings1000NodeW584:
-		return g.h.W584(ctx, *s)
-	case strings1000NodeW585:
-		return g.h.W585(ctx, *s)
-	case strings1000NodeW586:
-		return g.h.W586(ctx, *s)
-	case strings1000NodeW587:
-		return g.h.W587(ctx, *s)
-	case strings1000NodeW588:
-		return g.h.W588(ctx, *s)
-	case strings1000NodeW589:
-		return g.h.W589(ctx, *s)
-	case strings1000NodeW590:
-		return g.h.W590(ctx, *s)
-	case strings1000NodeW591:
-		return g.h.W591(ctx, *s)
-	case strings1000NodeW592:
-		return g.h.W592(ctx, *s)
-	case strings1000NodeW593:
-		return g.h.W593(ctx, *s)
-	case strings1000NodeW594:
-		return g.h.W594(ctx, *s)
-	case strings1000NodeW595:
-		return g.h.W595(ctx, *s)
-	case strings1000NodeW596:
-		return g.h.W596(ctx, *s)
-	case strings1000NodeW597:
-		return g.h.W597(ctx, *s)
-	case strings1000NodeW598:
-		return g.h.W598(ctx, *s)
-	case strings1000NodeW599:
-		return g.h.W599(ctx, *s)
-	case strings1000NodeW600:
-		return g.h.W600(ctx, *s)
-	case strings1000NodeW601:
-		return g.h.W601(ctx, *s)
-	case strings1000NodeW602:
-		return g.h.W602(ctx, *s)
-	case strings1000NodeW603:
-		return g.h.W603(ctx, *s)
-	case strings1000NodeW604:
-		return g.h.W604(ctx, *s)
-	case strings1000NodeW605:
-		return g.h.W605(ctx, *s)
-	case strings1000NodeW606:
-		return g.h.W606(ctx, *s)
-	case strings1000NodeW607:
-		return g.h.W607(ctx, *s)
-	case strings1000NodeW608:
-		return g.h.W608(ctx, *s)
-	case strings1000NodeW609:
-		return g.h.W609(ctx, *s)
-	case strings1000NodeW610:
-		return g.h.W610(ctx, *s)
-	case strings1000NodeW611:
-		return g.h.W611(ctx, *s)
-	case strings1000NodeW612:
-		return g.h.W612(ctx, *s)
-	case strings1000NodeW613:
-		return g.h.W613(ctx, *s)
-	case strings1000NodeW614:
-		return g.h.W614(ctx, *s)
-	case strings1000NodeW615:
-		return g.h.W615(ctx, *s)
-	case strings1000NodeW616:
-		return g.h.W616(ctx, *s)
-	case strings1000NodeW617:
-		return g.h.W617(ctx, *s)
-	case strings1000NodeW618:
-		return g.h.W618(ctx, *s)
-	case strings1000NodeW619:
-		return g.h.W619(ctx, *s)
-	case strings1000NodeW620:
-		return g.h.W620(ctx, *s)
-	case strings1000NodeW621:
-		return g.h.W621(ctx, *s)
-	case strings1000NodeW622:
-		return g.h.W622(ctx, *s)
-	case strings1000NodeW623:
-		return g.h.W623(ctx, *s)
-	case strings1000NodeW624:
-		return g.h.W624(ctx, *s)
-	case strings1000NodeW625:
-		return g.h.W625(ctx, *s)
-	case strings1000NodeW626:
-		return g.h.W626(ctx, *s)
-	case strings1000NodeW627:
-		return g.h.W627(ctx, *s)
-	case strings1000NodeW628:
-		return g.h.W628(ctx, *s)
-	case strings1000NodeW629:
-		return g.h.W629(ctx, *s)
-	case strings1000NodeW630:
-		return g.h.W630(ctx, *s)
-	case strings1000NodeW631:
-		return g.h.W631(ctx, *s)
-	case strings1000NodeW632:
-		return g.h.W632(ctx, *s)
-	case strings1000NodeW633:
-		return g.h.W633(ctx, *s)
-	case strings1000NodeW634:
-		return g.h.W634(ctx, *s)
-	case strings1000NodeW635:
-		return g.h.W635(ctx, *s)
-	case strings1000NodeW636:
-		return g.h.W636(ctx, *s)
-	case strings1000NodeW637:
-		return g.h.W637(ctx, *s)
-	case strings1000NodeW638:
-		return g.h.W638(ctx, *s)
-	case strings1000NodeW639:
-		return g.h.W639(ctx, *s)
-	case strings1000NodeW640:
-		return g.h.W640(ctx, *s)
-	case strings1000NodeW641:
-		return g.h.W641(ctx, *s)
-	case strings1000NodeW642:
-		return g.h.W642(ctx, *s)
-	case strings1000NodeW643:
-		return g.h.W643(ctx, *s)
-	case strings1000NodeW644:
-		return g.h.W644(ctx, *s)
-	case strings1000NodeW645:
-		return g.h.W645(ctx, *s)
-	case strings1000NodeW646:
-		return g.h.W646(ctx, *s)
-	case strings1000NodeW647:
-		return g.h.W647(ctx, *s)
-	case strings1000NodeW648:
-		return g.h.W648(ctx, *s)
-	case strings1000NodeW649:
-		return g.h.W649(ctx, *s)
-	case strings1000NodeW650:
-		return g.h.W650(ctx, *s)
-	case strings1000NodeW651:
-		return g.h.W651(ctx, *s)
-	case strings1000NodeW652:
-		return g.h.W652(ctx, *s)
-	case strings1000NodeW653:
-		return g.h.W653(ctx, *s)
-	case strings1000NodeW654:
-		return g.h.W654(ctx, *s)
-	case strings1000NodeW655:
-		return g.h.W655(ctx, *s)
-	case strings1000NodeW656:
-		return g.h.W656(ctx, *s)
-	case strings1000NodeW657:
-		return g.h.W657(ctx, *s)
-	case strings1000NodeW658:
-		return g.h.W658(ctx, *s)
-	case strings1000NodeW659:
-		return g.h.W659(ctx, *s)
-	case strings1000NodeW660:
-		return g.h.W660(ctx, *s)
-	case strings1000NodeW661:
-		return g.h.W661(ctx, *s)
-	case strings1000NodeW662:
-		return g.h.W662(ctx, *s)
-	case strings1000NodeW663:
-		return g.h.W663(ctx, *s)
-	case strings1000NodeW664:
-		return g.h.W664(ctx, *s)
-	case strings1000NodeW665:
-		return g.h.W665(ctx, *s)
-	case strings1000NodeW666:
-		return g.h.W666(ctx, *s)
-	case strings1000NodeW667:
-		return g.h.W667(ctx, *s)
-	case strings1000NodeW668:
-		return g.h.W668(ctx, *s)
-	case strings1000NodeW669:
-		return g.h.W669(ctx, *s)
-	case strings1000NodeW670:
-		return g.h.W670(ctx, *s)
-	case strings1000NodeW671:
-		return g.h.W671(ctx, *s)
-	case strings1000NodeW672:
-		return g.h.W672(ctx, *s)
-	case strings1000NodeW673:
-		return g.h.W673(ctx, *s)
-	case strings1000NodeW674:
-		return g.h.W674(ctx, *s)
-	case strings1000NodeW675:
-		return g.h.W675(ctx, *s)
-	case strings1000NodeW676:
-		return g.h.W676(ctx, *s)
-	case strings1000NodeW677:
-		return g.h.W677(ctx, *s)
-	case strings1000NodeW678:
-		return g.h.W678(ctx, *s)
-	case strings1000NodeW679:
-		return g.h.W679(ctx, *s)
-	case strings1000NodeW680:
-		return g.h.W680(ctx, *s)
-	case strings1000NodeW681:
-		return g.h.W681(ctx, *s)
-	case strings1000NodeW682:
-		return g.h.W682(ctx, *s)
-	case strings1000NodeW683:
-		return g.h.W683(ctx, *s)
-	case strings1000NodeW684:
-		return g.h.W684(ctx, *s)
-	case strings1000NodeW685:
-		return g.h.W685(ctx, *s)
-	case strings1000NodeW686:
-		return g.h.W686(ctx, *s)
-	case strings1000NodeW687:
-		return g.h.W687(ctx, *s)
-	case strings1000NodeW688:
-		return g.h.W688(ctx, *s)
-	case strings1000NodeW689:
-		return g.h.W689(ctx, *s)
-	case strings1000NodeW690:
-		return g.h.W690(ctx, *s)
-	case strings1000NodeW691:
-		return g.h.W691(ctx, *s)
-	case strings1000NodeW692:
-		return g.h.W692(ctx, *s)
-	case strings1000NodeW693:
-		return g.h.W693(ctx, *s)
-	case strings1000NodeW694:
-		return g.h.W694(ctx, *s)
-	case strings1000NodeW695:
-		return g.h.W695(ctx, *s)
-	case strings1000NodeW696:
-		return g.h.W696(ctx, *s)
-	case strings1000NodeW697:
-		return g.h.W697(ctx, *s)
-	case strings1000NodeW698:
-		return g.h.W698(ctx, *s)
-	case strings1000NodeW699:
-		return g.h.W699(ctx, *s)
-	case strings1000NodeW700:
-		return g.h.W700(ctx, *s)
-	case strings1000NodeW701:
-		return g.h.W701(ctx, *s)
-	case strings1000NodeW702:
-		return g.h.W702(ctx, *s)
-	case strings1000NodeW703:
-		return g.h.W703(ctx, *s)
-	case strings1000NodeW704:
-		return g.h.W704(ctx, *s)
-	case strings1000NodeW705:
-		return g.h.W705(ctx, *s)
-	case strings1000NodeW706:
-		return g.h.W706(ctx, *s)
-	case strings1000NodeW707:
-		return g.h.W707(ctx, *s)
-	case strings1000NodeW708:
-		return g.h.W708(ctx, *s)
-	case strings1000NodeW709:
-		return g.h.W709(ctx, *s)
-	case strings1000NodeW710:
-		return g.h.W710(ctx, *s)
-	case strings1000NodeW711:
-		return g.h.W711(ctx, *s)
-	case strings1000NodeW712:
-		return g.h.W712(ctx, *s)
-	case strings1000NodeW713:
-		return g.h.W713(ctx, *s)
-	case strings1000NodeW714:
-		return g.h.W714(ctx, *s)
-	case strings1000NodeW715:
-		return g.h.W715(ctx, *s)
-	case strings1000NodeW716:
-		return g.h.W716(ctx, *s)
-	case strings1000NodeW717:
-		return g.h.W717(ctx, *s)
-	case strings1000NodeW718:
-		return g.h.W718(ctx, *s)
-	case strings1000NodeW719:
-		return g.h.W719(ctx, *s)
-	case strings1000NodeW720:
-		return g.h.W720(ctx, *s)
-	case strings1000NodeW721:
-		return g.h.W721(ctx, *s)
-	case strings1000NodeW722:
-		return g.h.W722(ctx, *s)
-	case strings1000NodeW723:
-		return g.h.W723(ctx, *s)
-	case strings1000NodeW724:
-		return g.h.W724(ctx, *s)
-	case strings1000NodeW725:
-		return g.h.W725(ctx, *s)
-	case strings1000NodeW726:
-		return g.h.W726(ctx, *s)
-	case strings1000NodeW727:
-		return g.h.W727(ctx, *s)
-	case strings1000NodeW728:
-		return g.h.W728(ctx, *s)
-	case strings1000NodeW729:
-		return g.h.W729(ctx, *s)
-	case strings1000NodeW730:
-		return g.h.W730(ctx, *s)
-	case strings1000NodeW731:
-		return g.h.W731(ctx, *s)
-	case strings1000NodeW732:
-		return g.h.W732(ctx, *s)
-	case strings1000NodeW733:
-		return g.h.W733(ctx, *s)
-	case strings1000NodeW734:
-		return g.h.W734(ctx, *s)
-	case strings1000NodeW735:
-		return g.h.W735(ctx, *s)
-	case strings1000NodeW736:
-		return g.h.W736(ctx, *s)
-	case strings1000NodeW737:
-		return g.h.W737(ctx, *s)
-	case strings1000NodeW738:
-		return g.h.W738(ctx, *s)
-	case strings1000NodeW739:
-		return g.h.W739(ctx, *s)
-	case strings1000NodeW740:
-		return g.h.W740(ctx, *s)
-	case strings1000NodeW741:
-		return g.h.W741(ctx, *s)
-	case strings1000NodeW742:
-		return g.h.W742(ctx, *s)
-	case strings1000NodeW743:
-		return g.h.W743(ctx, *s)
-	case strings1000NodeW744:
-		return g.h.W744(ctx, *s)
-	case strings1000NodeW745:
-		return g.h.W745(ctx, *s)
-	case strings1000NodeW746:
-		return g.h.W746(ctx, *s)
-	case strings1000NodeW747:
-		return g.h.W747(ctx, *s)
-	case strings1000NodeW748:
-		return g.h.W748(ctx, *s)
-	case strings1000NodeW749:
-		return g.h.W749(ctx, *s)
-	case strings1000NodeW750:
-		return g.h.W750(ctx, *s)
-	case strings1000NodeW751:
-		return g.h.W751(ctx, *s)
-	case strings1000NodeW752:
-		return g.h.W752(ctx, *s)
-	case strings1000NodeW753:
-		return g.h.W753(ctx, *s)
-	case strings1000NodeW754:
-		return g.h.W754(ctx, *s)
-	case strings1000NodeW755:
-		return g.h.W755(ctx, *s)
-	case strings1000NodeW756:
-		return g.h.W756(ctx, *s)
-	case strings1000NodeW757:
-		return g.h.W757(ctx, *s)
-	case strings1000NodeW758:
-		return g.h.W758(ctx, *s)
-	case strings1000NodeW759:
-		return g.h.W759(ctx, *s)
-	case strings1000NodeW760:
-		return g.h.W760(ctx, *s)
-	case strings1000NodeW761:
-		return g.h.W761(ctx, *s)
-	case strings1000NodeW762:
-		return g.h.W762(ctx, *s)
-	case strings1000NodeW763:
-		return g.h.W763(ctx, *s)
-	case strings1000NodeW764:
-		return g.h.W764(ctx, *s)
-	case strings1000NodeW765:
-		return g.h.W765(ctx, *s)
-	case strings1000NodeW766:
-		return g.h.W766(ctx, *s)
-	case strings1000NodeW767:
-		return g.h.W767(ctx, *s)
-	case strings1000NodeW768:
-		return g.h.W768(ctx, *s)
-	case strings1000NodeW769:
-		return g.h.W769(ctx, *s)
-	case strings1000NodeW770:
-		return g.h.W770(ctx, *s)
-	case strings1000NodeW771:
-		return g.h.W771(ctx, *s)
-	case strings1000NodeW772:
-		return g.h.W772(ctx, *s)
-	case strings1000NodeW773:
-		return g.h.W773(ctx, *s)
-	case strings1000NodeW774:
-		return g.h.W774(ctx, *s)
-	case strings1000NodeW775:
-		return g.h.W775(ctx, *s)
-	case strings1000NodeW776:
-		return g.h.W776(ctx, *s)
-	case strings1000NodeW777:
-		return g.h.W777(ctx, *s)
-	case strings1000NodeW778:
-		return g.h.W778(ctx, *s)
-	case strings1000NodeW779:
-		return g.h.W779(ctx, *s)
-	case strings1000NodeW780:
-		return g.h.W780(ctx, *s)
-	case strings1000NodeW781:
-		return g.h.W781(ctx, *s)
-	case strings1000NodeW782:
-		return g.h.W782(ctx, *s)
-	case strings1000NodeW783:
-		return g.h.W783(ctx, *s)
-	case strings1000NodeW784:
-		return g.h.W784(ctx, *s)
-	case strings1000NodeW785:
-		return g.h.W785(ctx, *s)
-	case strings1000NodeW786:
-		return g.h.W786(ctx, *s)
-	case strings1000NodeW787:
-		return g.h.W787(ctx, *s)
-	case strings1000NodeW788:
-		return g.h.W788(ctx, *s)
-	case strings1000NodeW789:
-		return g.h.W789(ctx, *s)
-	case strings1000NodeW790:
-		return g.h.W790(ctx, *s)
-	case strings1000NodeW791:
-		return g.h.W791(ctx, *s)
-	case strings1000NodeW792:
-		return g.h.W792(ctx, *s)
-	case strings1000NodeW793:
-		return g.h.W793(ctx, *s)
-	case strings1000NodeW794:
-		return g.h.W794(ctx, *s)
-	case strings1000NodeW795:
-		return g.h.W795(ctx, *s)
-	case strings1000NodeW796:
-		return g.h.W796(ctx, *s)
-	case strings1000NodeW797:
-		return g.h.W797(ctx, *s)
-	case strings1000NodeW798:
-		return g.h.W798(ctx, *s)
-	case strings1000NodeW799:
-		return g.h.W799(ctx, *s)
-	case strings1000NodeW800:
-		return g.h.W800(ctx, *s)
-	case strings1000NodeW801:
-		return g.h.W801(ctx, *s)
-	case strings1000NodeW802:
-		return g.h.W802(ctx, *s)
-	case strings1000NodeW803:
-		return g.h.W803(ctx, *s)
-	case strings1000NodeW804:
-		return g.h.W804(ctx, *s)
-	case strings1000NodeW805:
-		return g.h.W805(ctx, *s)
-	case strings1000NodeW806:
-		return g.h.W806(ctx, *s)
-	case strings1000NodeW807:
-		return g.h.W807(ctx, *s)
-	case strings1000NodeW808:
-		return g.h.W808(ctx, *s)
-	case strings1000NodeW809:
-		return g.h.W809(ctx, *s)
-	case strings1000NodeW810:
-		return g.h.W810(ctx, *s)
-	case strings1000NodeW811:
-		return g.h.W811(ctx, *s)
-	case strings1000NodeW812:
-		return g.h.W812(ctx, *s)
-	case strings1000NodeW813:
-		return g.h.W813(ctx, *s)
-	case strings1000NodeW814:
-		return g.h.W814(ctx, *s)
-	case strings1000NodeW815:
-		return g.h.W815(ctx, *s)
-	case strings1000NodeW816:
-		return g.h.W816(ctx, *s)
-	case strings1000NodeW817:
-		return g.h.W817(ctx, *s)
-	case strings1000NodeW818:
-		return g.h.W818(ctx, *s)
-	case strings1000NodeW819:
-		return g.h.W819(ctx, *s)
-	case strings1000NodeW820:
-		return g.h.W820(ctx, *s)
-	case strings1000NodeW821:
-		return g.h.W821(ctx, *s)
-	case strings1000NodeW822:
-		return g.h.W822(ctx, *s)
-	case strings1000NodeW823:
-		return g.h.W823(ctx, *s)
-	case strings1000NodeW824:
-		return g.h.W824(ctx, *s)
-	case strings1000NodeW825:
-		return g.h.W825(ctx, *s)
-	case strings1000NodeW826:
-		return g.h.W826(ctx, *s)
-	case strings1000NodeW827:
-		return g.h.W827(ctx, *s)
-	case strings1000NodeW828:
-		return g.h.W828(ctx, *s)
-	case strings1000NodeW829:
-		return g.h.W829(ctx, *s)
-	case strings1000NodeW830:
-		return g.h.W830(ctx, *s)
-	case strings1000NodeW831:
-		return g.h.W831(ctx, *s)
-	case strings1000NodeW832:
-		return g.h.W832(ctx, *s)
-	case strings1000NodeW833:
-		return g.h.W833(ctx, *s)
-	case strings1000NodeW834:
-		return g.h.W834(ctx, *s)
-	case strings1000NodeW835:
-		return g.h.W835(ctx, *s)
-	case strings1000NodeW836:
-		return g.h.W836(ctx, *s)
-	case strings1000NodeW837:
-		return g.h.W837(ctx, *s)
-	case strings1000NodeW838:
-		return g.h.W838(ctx, *s)
-	case strings1000NodeW839:
-		return g.h.W839(ctx, *s)
-	case strings1000NodeW840:
-		return g.h.W840(ctx, *s)
-	case strings1000NodeW841:
-		return g.h.W841(ctx, *s)
-	case strings1000NodeW842:
-		return g.h.W842(ctx, *s)
-	case strings1000NodeW843:
-		return g.h.W843(ctx, *s)
-	case strings1000NodeW844:
-		return g.h.W844(ctx, *s)
-	case strings1000NodeW845:
-		return g.h.W845(ctx, *s)
-	case strings1000NodeW846:
-		return g.h.W846(ctx, *s)
-	case strings1000NodeW847:
-		return g.h.W847(ctx, *s)
-	case strings1000NodeW848:
-		return g.h.W848(ctx, *s)
-	case strings1000NodeW849:
-		return g.h.W849(ctx, *s)
-	case strings1000NodeW850:
-		return g.h.W850(ctx, *s)
-	case strings1000NodeW851:
-		return g.h.W851(ctx, *s)
-	case strings1000NodeW852:
-		return g.h.W852(ctx, *s)
-	case strings1000NodeW853:
-		return g.h.W853(ctx, *s)
-	case strings1000NodeW854:
-		return g.h.W854(ctx, *s)
-	case strings1000NodeW855:
-		return g.h.W855(ctx, *s)
-	case strings1000NodeW856:
-		return g.h.W856(ctx, *s)
-	case strings1000NodeW857:
-		return g.h.W857(ctx, *s)
-	case strings1000NodeW858:
-		return g.h.W858(ctx, *s)
-	case strings1000NodeW859:
-		return g.h.W859(ctx, *s)
-	case strings1000NodeW860:
-		return g.h.W860(ctx, *s)
-	case strings1000NodeW861:
-		return g.h.W861(ctx, *s)
-	case strings1000NodeW862:
-		return g.h.W862(ctx, *s)
-	case strings1000NodeW863:
-		return g.h.W863(ctx, *s)
-	case strings1000NodeW864:
-		return g.h.W864(ctx, *s)
-	case strings1000NodeW865:
-		return g.h.W865(ctx, *s)
-	case strings1000NodeW866:
-		return g.h.W866(ctx, *s)
-	case strings1000NodeW867:
-		return g.h.W867(ctx, *s)
-	case strings1000NodeW868:
-		return g.h.W868(ctx, *s)
-	case strings1000NodeW869:
-		return g.h.W869(ctx, *s)
-	case strings1000NodeW870:
-		return g.h.W870(ctx, *s)
-	case strings1000NodeW871:
-		return g.h.W871(ctx, *s)
-	case strings1000NodeW872:
-		return g.h.W872(ctx, *s)
-	case strings1000NodeW873:
-		return g.h.W873(ctx, *s)
-	case strings1000NodeW874:
-		return g.h.W874(ctx, *s)
-	case strings1000NodeW875:
-		return g.h.W875(ctx, *s)
-	case strings1000NodeW876:
-		return g.h.W876(ctx, *s)
-	case strings1000NodeW877:
-		return g.h.W877(ctx, *s)
-	case strings1000NodeW878:
-		return g.h.W878(ctx, *s)
-	case strings1000NodeW879:
-		return g.h.W879(ctx, *s)
-	case strings1000NodeW880:
-		return g.h.W880(ctx, *s)
-	case strings1000NodeW881:
-		return g.h.W881(ctx, *s)
-	case strings1000NodeW882:
-		return g.h.W882(ctx, *s)
-	case strings1000NodeW883:
-		return g.h.W883(ctx, *s)
-	case strings1000NodeW884:
-		return g.h.W884(ctx, *s)
-	case strings1000NodeW885:
-		return g.h.W885(ctx, *s)
-	case strings1000NodeW886:
-		return g.h.W886(ctx, *s)
-	case strings1000NodeW887:
-		return g.h.W887(ctx, *s)
-	case strings1000NodeW888:
-		return g.h.W888(ctx, *s)
-	case strings1000NodeW889:
-		return g.h.W889(ctx, *s)
-	case strings1000NodeW890:
-		return g.h.W890(ctx, *s)
-	case strings1000NodeW891:
-		return g.h.W891(ctx, *s)
-	case strings1000NodeW892:
-		return g.h.W892(ctx, *s)
-	case strings1000NodeW893:
-		return g.h.W893(ctx, *s)
-	case strings1000NodeW894:
-		return g.h.W894(ctx, *s)
-	case strings1000NodeW895:
-		return g.h.W895(ctx, *s)
-	case strings1000NodeW896:
-		return g.h.W896(ctx, *s)
-	case strings1000NodeW897:
-		return g.h.W897(ctx, *s)
-	case strings1000NodeW898:
-		return g.h.W898(ctx, *s)
-	case strings1000NodeW899:
-		return g.h.W899(ctx, *s)
-	case strings1000NodeW900:
-		return g.h.W900(ctx, *s)
-	case strings1000NodeW901:
-		return g.h.W901(ctx, *s)
-	case strings1000NodeW902:
-		return g.h.W902(ctx, *s)
-	case strings1000NodeW903:
-		return g.h.W903(ctx, *s)
-	case strings1000NodeW904:
-		return g.h.W904(ctx, *s)
-	case strings1000NodeW905:
-		return g.h.W905(ctx, *s)
-	case strings1000NodeW906:
-		return g.h.W906(ctx, *s)
-	case strings1000NodeW907:
-		return g.h.W907(ctx, *s)
-	case strings1000NodeW908:
-		return g.h.W908(ctx, *s)
-	case strings1000NodeW909:
-		return g.h.W909(ctx, *s)
-	case strings1000NodeW910:
-		return g.h.W910(ctx, *s)
-	case strings1000NodeW911:
-		return g.h.W911(ctx, *s)
-	case strings1000NodeW912:
-		return g.h.W912(ctx, *s)
-	case strings1000NodeW913:
-		return g.h.W913(ctx, *s)
-	case strings1000NodeW914:
-		return g.h.W914(ctx, *s)
-	case strings1000NodeW915:
-		return g.h.W915(ctx, *s)
-	case strings1000NodeW916:
-		return g.h.W916(ctx, *s)
-	case strings1000NodeW917:
-		return g.h.W917(ctx, *s)
-	case strings1000NodeW918:
-		return g.h.W918(ctx, *s)
-	case strings1000NodeW919:
-		return g.h.W919(ctx, *s)
-	case strings1000NodeW920:
-		return g.h.W920(ctx, *s)
-	case strings1000NodeW921:
-		return g.h.W921(ctx, *s)
-	case strings1000NodeW922:
-		return g.h.W922(ctx, *s)
-	case strings1000NodeW923:
-		return g.h.W923(ctx, *s)
-	case strings1000NodeW924:
-		return g.h.W924(ctx, *s)
-	case strings1000NodeW925:
-		return g.h.W925(ctx, *s)
-	case strings1000NodeW926:
-		return g.h.W926(ctx, *s)
-	case strings1000NodeW927:
-		return g.h.W927(ctx, *s)
-	case strings1000NodeW928:
-		return g.h.W928(ctx, *s)
-	case strings1000NodeW929:
-		return g.h.W929(ctx, *s)
-	case strings1000NodeW930:
-		return g.h.W930(ctx, *s)
-	case strings1000NodeW931:
-		return g.h.W931(ctx, *s)
-	case strings1000NodeW932:
-		return g.h.W932(ctx, *s)
-	case strings1000NodeW933:
-		return g.h.W933(ctx, *s)
-	case strings1000NodeW934:
-		return g.h.W934(ctx, *s)
-	case strings1000NodeW935:
-		return g.h.W935(ctx, *s)
-	case strings1000NodeW936:
-		return g.h.W936(ctx, *s)
-	case strings1000NodeW937:
-		return g.h.W937(ctx, *s)
-	case strings1000NodeW938:
-		return g.h.W938(ctx, *s)
-	case strings1000NodeW939:
-		return g.h.W939(ctx, *s)
-	case strings1000NodeW940:
-		return g.h.W940(ctx, *s)
-	case strings1000NodeW941:
-		return g.h.W941(ctx, *s)
-	case strings1000NodeW942:
-		return g.h.W942(ctx, *s)
-	case strings1000NodeW943:
-		return g.h.W943(ctx, *s)
-	case strings1000NodeW944:
-		return g.h.W944(ctx, *s)
-	case strings1000NodeW945:
-		return g.h.W945(ctx, *s)
-	case strings1000NodeW946:
-		return g.h.W946(ctx, *s)
-	case strings1000NodeW947:
-		return g.h.W947(ctx, *s)
-	case strings1000NodeW948:
-		return g.h.W948(ctx, *s)
-	case strings1000NodeW949:
-		return g.h.W949(ctx, *s)
-	case strings1000NodeW950:
-		return g.h.W950(ctx, *s)
-	case strings1000NodeW951:
-		return g.h.W951(ctx, *s)
-	case strings1000NodeW952:
-		return g.h.W952(ctx, *s)
-	case strings1000NodeW953:
-		return g.h.W953(ctx, *s)
-	case strings1000NodeW954:
-		return g.h.W954(ctx, *s)
-	case strings1000NodeW955:
-		return g.h.W955(ctx, *s)
-	case strings1000NodeW956:
-		return g.h.W956(ctx, *s)
-	case strings1000NodeW957:
-		return g.h.W957(ctx, *s)
-	case strings1000NodeW958:
-		return g.h.W958(ctx, *s)
-	case strings1000NodeW959:
-		return g.h.W959(ctx, *s)
-	case strings1000NodeW960:
-		return g.h.W960(ctx, *s)
-	case strings1000NodeW961:
-		return g.h.W961(ctx, *s)
-	case strings1000NodeW962:
-		return g.h.W962(ctx, *s)
-	case strings1000NodeW963:
-		return g.h.W963(ctx, *s)
-	case strings1000NodeW964:
-		return g.h.W964(ctx, *s)
-	case strings1000NodeW965:
-		return g.h.W965(ctx, *s)
-	case strings1000NodeW966:
-		return g.h.W966(ctx, *s)
-	case strings1000NodeW967:
-		return g.h.W967(ctx, *s)
-	case strings1000NodeW968:
-		return g.h.W968(ctx, *s)
-	case strings1000NodeW969:
-		return g.h.W969(ctx, *s)
-	case strings1000NodeW970:
-		return g.h.W970(ctx, *s)
-	case strings1000NodeW971:
-		return g.h.W971(ctx, *s)
-	case strings1000NodeW972:
-		return g.h.W972(ctx, *s)
-	case strings1000NodeW973:
-		return g.h.W973(ctx, *s)
-	case strings1000NodeW974:
-		return g.h.W974(ctx, *s)
-	case strings1000NodeW975:
-		return g.h.W975(ctx, *s)
-	case strings1000NodeW976:
-		return g.h.W976(ctx, *s)
-	case strings1000NodeW977:
-		return g.h.W977(ctx, *s)
-	case strings1000NodeW978:
-		return g.h.W978(ctx, *s)
-	case strings1000NodeW979:
-		return g.h.W979(ctx, *s)
-	case strings1000NodeW980:
-		return g.h.W980(ctx, *s)
-	case strings1000NodeW981:
-		return g.h.W981(ctx, *s)
-	case strings1000NodeW982:
-		return g.h.W982(ctx, *s)
-	case strings1000NodeW983:
-		return g.h.W983(ctx, *s)
-	case strings1000NodeW984:
-		return g.h.W984(ctx, *s)
-	case strings1000NodeW985:
-		return g.h.W985(ctx, *s)
-	case strings1000NodeW986:
-		return g.h.W986(ctx, *s)
-	case strings1000NodeW987:
-		return g.h.W987(ctx, *s)
-	case strings1000NodeW988:
-		return g.h.W988(ctx, *s)
-	case strings1000NodeW989:
-		return g.h.W989(ctx, *s)
-	case strings1000NodeW990:
-		return g.h.W990(ctx, *s)
-	case strings1000NodeW991:
-		return g.h.W991(ctx, *s)
-	case strings1000NodeW992:
-		return g.h.W992(ctx, *s)
-	case strings1000NodeW993:
-		return g.h.W993(ctx, *s)
-	case strings1000NodeW994:
-		return g.h.W994(ctx, *s)
-	case strings1000NodeW995:
-		return g.h.W995(ctx, *s)
-	case strings1000NodeW996:
-		return g.h.W996(ctx, *s)
-	case strings1000NodeW997:
-		return g.h.W997(ctx, *s)
-	case strings1000NodeW998:
-		return g.h.W998(ctx, *s)
-	case strings1000NodeW999:
-		return g.h.W999(ctx, *s)
-	case strings1000NodeW1000:
-		return g.h.W1000(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Strings1000) callW1(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW1, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W1(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW2(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW2, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W2(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW3(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW3, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W3(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW4(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW4, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W4(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW5(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW5, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W5(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW6(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW6, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W6(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW7(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW7, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W7(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW8(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW8, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W8(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW9(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW9, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W9(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW10(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW10, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W10(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW11(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW11, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W11(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW12(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW12, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W12(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW13(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW13, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W13(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW14(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW14, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W14(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW15(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW15, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W15(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW16(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW16, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W16(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW17(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW17, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W17(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW18(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW18, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W18(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW19(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW19, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W19(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW20(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW20, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W20(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW21(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW21, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W21(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW22(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW22, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W22(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW23(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW23, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W23(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW24(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW24, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W24(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW25(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW25, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W25(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW26(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW26, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W26(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW27(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW27, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W27(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW28(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW28, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W28(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW29(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW29, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W29(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW30(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW30, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W30(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW31(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW31, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W31(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW32(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW32, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W32(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW33(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW33, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W33(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW34(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW34, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W34(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW35(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW35, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W35(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW36(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW36, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W36(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW37(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW37, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W37(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW38(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW38, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W38(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW39(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW39, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W39(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW40(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW40, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W40(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW41(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW41, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W41(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW42(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW42, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W42(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW43(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW43, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W43(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW44(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW44, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W44(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW45(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW45, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W45(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW46(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW46, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W46(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW47(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW47, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W47(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW48(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW48, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W48(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW49(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW49, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W49(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW50(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW50, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W50(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW51(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW51, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W51(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW52(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW52, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W52(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW53(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW53, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W53(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW54(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW54, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W54(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW55(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW55, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W55(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW56(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW56, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W56(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW57(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW57, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W57(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW58(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW58, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W58(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW59(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW59, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W59(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW60(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW60, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W60(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW61(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW61, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W61(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW62(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW62, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W62(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW63(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW63, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W63(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW64(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW64, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W64(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW65(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW65, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W65(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW66(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW66, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W66(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW67(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW67, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W67(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW68(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW68, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W68(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW69(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW69, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W69(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW70(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW70, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W70(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW71(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW71, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W71(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW72(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW72, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W72(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW73(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW73, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W73(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW74(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW74, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W74(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW75(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW75, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W75(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW76(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW76, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W76(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW77(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW77, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W77(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW78(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW78, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W78(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW79(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW79, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W79(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW80(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW80, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W80(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW81(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW81, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W81(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW82(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW82, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W82(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW83(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW83, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W83(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW84(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW84, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W84(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW85(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW85, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W85(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW86(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW86, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W86(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW87(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW87, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W87(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW88(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW88, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W88(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW89(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW89, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W89(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW90(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW90, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W90(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW91(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW91, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W91(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW92(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW92, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W92(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW93(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW93, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W93(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW94(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW94, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W94(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW95(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW95, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W95(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW96(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW96, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W96(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW97(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW97, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W97(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW98(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW98, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W98(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW99(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW99, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W99(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW100(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW100, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W100(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW101(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW101, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W101(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW102(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW102, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W102(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW103(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW103, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W103(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW104(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW104, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W104(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW105(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW105, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W105(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW106(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW106, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W106(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW107(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW107, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W107(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW108(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW108, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W108(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW109(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW109, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W109(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW110(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW110, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W110(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW111(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW111, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W111(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW112(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW112, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W112(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW113(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW113, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W113(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW114(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW114, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W114(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW115(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW115, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W115(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW116(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW116, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W116(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW117(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW117, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W117(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW118(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW118, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W118(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW119(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW119, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W119(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW120(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW120, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W120(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW121(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW121, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W121(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW122(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW122, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W122(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW123(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW123, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W123(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW124(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW124, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W124(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW125(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW125, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W125(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW126(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW126, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W126(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW127(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW127, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W127(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW128(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW128, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W128(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW129(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW129, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W129(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW130(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW130, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W130(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW131(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW131, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W131(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW132(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW132, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W132(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW133(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW133, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W133(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW134(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW134, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W134(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW135(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW135, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W135(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW136(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW136, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W136(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW137(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW137, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W137(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW138(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW138, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W138(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW139(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW139, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W139(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW140(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW140, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W140(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW141(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW141, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W141(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW142(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW142, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W142(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW143(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW143, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W143(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW144(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW144, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W144(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW145(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW145, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W145(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW146(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW146, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W146(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW147(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW147, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W147(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW148(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW148, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W148(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW149(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW149, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W149(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW150(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW150, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W150(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW151(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW151, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W151(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW152(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW152, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W152(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW153(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW153, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W153(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW154(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW154, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W154(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW155(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW155, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W155(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW156(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW156, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W156(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW157(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW157, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W157(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW158(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW158, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W158(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW159(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW159, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W159(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW160(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW160, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W160(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW161(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW161, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W161(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW162(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW162, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W162(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW163(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW163, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W163(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW164(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW164, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W164(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW165(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW165, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W165(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW166(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW166, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W166(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW167(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW167, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W167(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW168(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW168, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W168(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW169(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW169, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W169(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW170(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW170, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W170(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW171(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW171, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W171(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW172(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW172, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W172(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW173(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW173, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W173(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW174(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW174, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W174(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW175(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW175, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W175(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW176(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW176, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W176(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW177(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW177, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W177(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW178(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW178, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W178(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW179(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW179, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W179(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW180(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW180, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W180(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW181(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW181, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W181(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW182(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW182, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W182(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW183(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW183, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W183(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW184(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW184, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W184(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW185(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW185, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W185(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW186(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW186, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W186(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW187(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW187, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W187(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW188(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW188, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W188(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW189(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW189, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W189(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW190(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW190, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W190(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW191(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW191, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W191(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW192(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW192, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W192(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW193(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW193, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W193(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW194(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW194, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W194(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW195(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW195, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W195(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW196(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW196, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W196(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW197(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW197, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W197(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW198(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW198, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W198(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW199(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW199, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W199(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW200(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW200, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W200(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW201(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW201, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W201(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW202(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW202, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W202(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW203(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW203, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W203(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW204(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW204, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W204(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW205(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW205, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W205(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW206(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW206, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W206(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW207(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW207, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W207(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW208(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW208, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W208(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW209(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW209, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W209(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW210(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW210, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W210(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW211(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW211, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W211(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW212(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW212, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W212(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW213(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW213, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W213(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW214(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW214, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W214(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW215(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW215, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W215(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW216(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW216, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W216(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW217(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW217, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W217(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW218(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW218, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W218(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW219(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW219, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W219(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW220(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW220, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W220(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW221(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW221, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W221(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW222(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW222, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W222(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW223(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW223, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W223(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW224(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW224, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W224(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW225(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW225, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W225(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW226(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW226, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W226(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW227(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW227, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W227(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW228(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW228, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W228(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW229(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW229, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W229(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW230(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW230, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W230(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW231(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW231, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W231(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW232(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW232, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W232(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW233(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW233, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W233(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW234(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW234, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W234(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW235(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW235, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W235(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW236(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW236, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W236(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW237(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW237, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W237(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW238(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW238, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W238(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW239(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW239, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W239(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW240(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW240, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W240(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW241(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW241, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W241(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW242(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW242, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W242(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW243(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW243, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W243(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW244(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW244, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W244(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW245(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW245, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W245(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW246(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW246, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W246(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW247(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW247, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W247(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW248(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW248, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W248(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW249(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW249, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W249(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW250(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW250, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W250(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW251(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW251, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W251(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW252(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW252, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W252(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW253(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW253, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W253(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW254(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW254, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W254(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW255(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW255, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W255(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW256(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW256, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W256(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW257(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW257, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W257(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW258(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW258, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W258(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW259(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW259, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W259(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW260(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW260, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W260(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW261(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW261, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W261(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW262(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW262, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W262(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW263(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW263, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W263(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW264(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW264, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W264(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW265(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW265, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W265(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW266(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW266, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W266(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW267(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW267, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W267(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW268(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW268, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W268(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW269(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW269, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W269(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW270(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW270, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W270(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW271(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW271, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W271(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW272(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW272, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W272(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW273(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW273, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W273(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW274(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW274, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W274(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW275(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW275, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W275(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW276(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW276, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W276(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW277(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW277, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W277(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW278(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW278, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W278(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW279(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW279, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W279(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW280(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW280, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W280(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW281(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW281, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W281(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW282(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW282, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W282(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW283(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW283, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W283(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW284(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW284, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W284(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW285(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW285, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W285(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW286(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW286, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W286(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW287(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW287, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W287(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW288(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW288, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W288(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW289(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW289, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W289(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW290(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW290, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W290(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW291(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW291, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W291(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW292(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW292, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W292(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW293(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW293, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W293(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW294(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW294, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W294(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW295(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW295, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W295(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW296(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW296, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W296(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW297(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW297, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W297(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW298(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW298, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W298(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW299(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW299, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W299(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW300(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW300, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W300(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW301(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW301, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W301(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW302(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW302, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W302(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW303(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW303, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W303(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW304(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW304, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W304(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW305(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW305, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W305(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW306(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW306, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W306(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW307(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW307, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W307(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW308(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW308, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W308(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW309(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW309, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W309(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW310(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW310, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W310(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW311(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW311, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W311(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW312(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW312, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W312(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW313(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW313, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W313(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW314(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW314, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W314(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW315(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW315, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W315(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW316(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW316, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W316(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW317(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW317, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W317(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW318(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW318, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W318(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW319(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW319, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W319(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW320(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW320, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W320(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW321(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW321, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W321(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW322(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW322, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W322(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW323(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW323, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W323(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW324(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW324, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W324(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW325(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW325, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W325(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW326(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW326, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W326(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW327(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW327, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W327(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW328(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW328, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W328(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW329(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW329, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W329(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW330(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW330, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W330(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW331(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW331, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W331(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW332(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW332, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W332(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW333(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW333, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W333(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW334(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW334, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W334(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW335(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW335, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W335(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW336(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW336, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W336(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW337(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW337, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W337(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW338(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW338, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W338(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW339(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW339, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W339(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW340(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW340, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W340(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW341(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW341, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W341(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW342(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW342, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W342(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW343(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW343, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W343(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW344(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW344, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W344(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW345(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW345, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W345(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW346(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW346, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W346(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW347(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW347, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W347(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW348(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW348, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W348(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW349(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW349, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W349(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW350(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW350, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W350(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW351(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW351, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W351(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW352(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW352, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W352(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW353(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW353, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W353(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW354(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW354, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W354(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW355(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW355, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W355(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW356(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW356, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W356(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW357(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW357, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W357(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW358(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW358, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W358(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW359(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW359, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W359(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW360(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW360, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W360(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW361(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW361, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W361(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW362(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW362, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W362(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW363(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW363, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W363(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW364(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW364, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W364(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW365(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW365, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W365(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW366(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW366, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W366(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW367(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW367, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W367(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW368(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW368, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W368(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW369(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW369, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W369(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW370(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW370, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W370(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW371(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW371, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W371(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW372(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW372, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W372(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW373(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW373, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W373(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW374(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW374, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W374(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW375(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW375, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W375(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW376(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW376, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W376(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW377(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW377, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W377(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW378(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW378, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W378(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW379(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW379, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W379(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW380(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW380, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W380(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW381(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW381, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W381(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW382(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW382, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W382(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW383(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW383, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W383(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW384(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW384, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W384(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW385(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW385, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W385(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW386(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW386, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W386(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW387(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW387, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W387(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW388(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW388, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W388(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW389(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW389, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W389(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW390(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW390, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W390(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW391(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW391, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W391(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW392(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW392, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W392(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW393(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW393, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W393(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW394(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW394, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W394(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW395(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW395, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W395(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW396(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW396, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W396(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW397(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW397, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W397(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW398(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW398, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W398(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW399(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW399, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W399(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW400(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW400, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W400(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW401(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW401, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W401(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW402(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW402, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W402(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW403(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW403, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W403(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW404(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW404, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W404(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW405(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW405, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W405(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW406(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW406, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W406(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW407(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW407, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W407(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW408(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW408, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W408(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW409(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW409, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W409(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW410(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW410, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W410(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW411(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW411, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W411(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW412(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW412, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W412(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW413(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW413, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W413(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW414(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW414, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W414(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW415(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW415, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W415(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW416(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW416, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W416(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW417(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW417, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W417(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW418(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW418, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W418(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW419(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW419, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W419(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW420(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW420, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W420(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW421(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW421, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W421(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW422(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW422, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W422(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW423(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW423, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W423(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW424(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW424, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W424(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW425(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW425, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W425(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW426(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW426, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W426(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW427(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW427, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W427(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW428(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW428, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W428(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW429(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW429, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W429(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW430(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW430, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W430(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW431(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW431, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W431(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW432(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW432, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W432(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW433(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW433, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W433(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW434(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW434, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W434(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW435(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW435, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W435(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW436(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW436, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W436(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW437(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW437, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W437(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW438(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW438, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W438(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW439(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW439, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W439(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW440(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW440, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W440(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW441(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW441, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W441(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW442(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW442, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W442(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW443(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW443, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W443(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW444(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW444, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W444(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW445(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW445, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W445(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW446(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW446, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W446(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW447(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW447, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W447(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW448(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW448, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W448(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW449(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW449, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W449(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW450(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW450, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W450(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW451(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW451, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W451(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW452(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW452, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W452(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW453(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW453, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W453(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW454(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW454, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W454(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW455(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW455, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W455(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW456(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW456, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W456(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW457(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW457, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W457(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW458(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW458, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W458(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW459(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW459, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W459(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW460(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW460, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W460(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW461(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW461, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W461(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW462(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW462, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W462(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW463(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW463, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W463(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW464(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW464, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W464(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW465(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW465, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W465(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW466(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW466, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W466(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW467(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW467, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W467(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW468(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW468, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W468(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW469(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW469, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W469(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW470(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW470, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W470(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW471(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW471, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W471(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW472(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW472, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W472(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW473(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW473, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W473(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW474(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW474, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W474(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW475(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW475, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W475(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW476(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW476, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W476(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW477(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW477, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W477(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW478(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW478, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W478(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW479(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW479, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W479(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW480(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW480, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W480(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW481(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW481, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W481(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW482(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW482, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W482(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW483(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW483, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W483(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW484(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW484, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W484(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW485(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW485, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W485(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW486(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW486, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W486(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW487(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW487, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W487(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW488(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW488, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W488(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW489(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW489, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W489(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW490(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW490, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W490(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW491(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW491, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W491(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW492(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW492, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W492(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW493(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW493, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W493(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW494(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW494, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W494(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW495(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW495, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W495(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW496(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW496, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W496(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW497(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW497, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W497(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW498(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW498, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W498(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW499(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW499, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W499(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW500(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW500, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W500(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW501(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW501, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W501(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW502(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW502, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W502(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW503(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW503, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W503(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW504(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW504, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W504(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW505(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW505, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W505(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW506(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW506, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W506(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW507(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW507, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W507(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW508(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW508, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W508(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW509(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW509, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W509(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW510(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW510, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W510(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW511(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW511, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W511(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW512(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW512, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W512(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW513(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW513, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W513(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW514(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW514, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W514(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW515(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW515, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W515(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW516(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW516, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W516(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW517(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW517, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W517(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW518(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW518, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W518(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW519(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW519, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W519(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW520(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW520, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W520(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW521(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW521, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W521(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW522(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW522, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W522(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW523(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW523, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W523(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW524(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW524, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W524(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW525(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW525, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W525(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW526(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW526, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W526(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW527(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW527, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W527(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW528(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW528, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W528(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW529(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW529, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W529(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW530(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW530, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W530(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW531(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW531, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W531(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW532(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW532, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W532(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW533(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW533, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W533(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW534(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW534, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W534(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW535(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW535, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W535(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW536(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW536, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W536(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW537(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW537, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W537(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW538(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW538, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W538(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW539(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW539, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W539(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW540(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW540, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W540(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW541(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW541, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W541(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW542(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW542, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W542(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW543(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW543, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W543(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW544(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW544, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W544(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW545(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW545, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W545(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW546(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW546, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W546(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW547(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW547, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W547(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW548(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW548, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W548(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW549(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW549, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W549(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW550(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW550, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W550(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW551(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW551, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W551(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW552(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW552, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W552(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW553(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW553, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W553(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW554(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW554, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W554(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW555(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW555, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W555(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW556(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW556, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W556(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW557(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW557, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W557(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW558(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW558, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W558(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW559(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW559, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W559(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW560(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW560, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W560(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW561(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW561, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W561(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW562(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW562, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W562(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW563(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW563, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W563(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW564(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW564, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W564(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW565(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW565, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W565(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW566(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW566, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W566(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW567(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW567, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W567(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW568(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW568, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W568(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW569(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW569, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W569(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW570(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW570, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W570(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW571(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW571, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W571(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW572(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW572, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W572(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW573(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW573, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W573(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW574(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW574, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W574(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW575(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW575, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W575(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW576(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW576, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W576(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW577(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW577, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W577(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW578(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW578, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W578(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW579(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW579, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W579(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW580(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW580, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W580(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW581(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW581, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W581(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW582(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW582, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W582(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW583(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW583, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W583(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW584(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW584, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W584(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW585(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW585, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W585(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW586(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW586, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W586(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW587(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW587, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W587(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW588(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW588, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W588(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW589(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW589, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W589(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW590(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW590, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W590(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW591(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW591, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W591(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW592(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW592, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W592(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW593(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW593, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W593(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW594(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW594, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W594(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW595(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW595, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W595(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW596(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW596, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W596(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW597(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW597, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W597(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW598(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW598, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W598(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW599(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW599, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W599(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW600(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW600, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W600(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW601(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW601, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W601(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW602(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW602, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W602(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW603(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW603, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W603(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW604(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW604, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W604(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW605(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW605, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W605(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW606(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW606, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W606(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW607(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW607, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W607(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW608(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW608, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W608(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW609(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW609, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W609(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW610(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW610, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W610(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW611(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW611, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W611(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW612(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW612, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W612(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW613(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW613, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W613(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW614(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW614, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W614(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW615(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW615, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W615(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW616(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW616, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W616(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW617(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW617, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W617(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW618(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW618, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W618(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW619(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW619, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W619(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW620(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW620, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W620(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW621(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW621, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W621(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW622(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW622, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W622(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW623(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW623, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W623(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW624(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW624, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W624(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW625(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW625, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W625(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW626(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW626, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W626(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW627(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW627, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W627(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW628(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW628, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W628(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW629(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW629, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W629(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW630(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW630, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W630(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW631(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW631, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W631(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW632(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW632, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W632(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW633(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW633, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W633(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW634(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW634, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W634(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW635(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW635, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W635(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW636(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW636, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W636(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW637(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW637, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W637(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW638(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW638, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W638(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW639(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW639, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W639(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW640(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW640, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W640(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW641(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW641, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W641(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW642(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW642, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W642(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW643(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW643, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W643(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW644(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW644, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W644(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW645(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW645, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W645(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW646(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW646, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W646(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW647(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW647, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W647(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW648(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW648, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W648(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW649(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW649, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W649(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW650(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW650, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W650(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW651(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW651, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W651(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW652(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW652, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W652(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW653(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW653, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W653(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW654(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW654, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W654(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW655(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW655, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W655(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW656(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW656, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W656(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW657(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW657, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W657(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW658(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW658, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W658(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW659(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW659, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W659(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW660(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW660, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W660(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW661(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW661, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W661(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW662(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW662, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W662(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW663(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW663, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W663(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW664(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW664, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W664(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW665(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW665, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W665(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW666(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW666, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W666(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW667(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW667, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W667(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW668(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW668, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W668(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW669(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW669, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W669(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW670(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW670, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W670(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW671(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW671, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W671(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW672(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW672, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W672(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW673(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW673, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W673(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW674(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW674, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W674(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW675(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW675, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W675(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW676(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW676, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W676(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW677(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW677, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W677(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW678(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW678, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W678(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW679(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW679, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W679(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW680(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW680, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W680(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW681(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW681, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W681(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW682(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW682, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W682(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW683(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW683, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W683(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW684(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW684, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W684(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW685(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW685, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W685(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW686(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW686, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W686(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW687(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW687, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W687(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW688(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW688, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W688(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW689(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW689, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W689(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW690(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW690, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W690(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW691(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW691, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W691(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW692(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW692, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W692(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW693(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW693, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W693(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW694(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW694, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W694(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW695(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW695, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W695(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW696(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW696, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W696(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW697(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW697, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W697(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW698(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW698, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W698(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW699(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW699, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W699(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW700(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW700, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W700(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW701(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW701, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W701(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW702(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW702, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W702(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW703(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW703, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W703(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW704(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW704, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W704(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW705(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW705, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W705(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW706(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW706, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W706(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW707(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW707, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W707(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW708(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW708, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W708(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW709(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW709, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W709(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW710(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW710, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W710(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW711(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW711, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W711(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW712(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW712, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W712(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW713(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW713, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W713(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW714(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW714, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W714(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW715(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW715, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W715(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW716(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW716, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W716(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW717(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW717, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W717(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW718(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW718, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W718(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW719(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW719, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W719(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW720(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW720, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W720(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW721(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW721, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W721(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW722(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW722, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W722(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW723(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW723, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W723(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW724(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW724, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W724(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW725(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW725, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W725(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW726(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW726, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W726(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW727(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW727, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W727(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW728(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW728, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W728(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW729(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW729, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W729(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW730(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW730, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W730(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW731(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW731, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W731(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW732(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW732, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W732(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW733(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW733, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W733(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW734(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW734, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W734(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW735(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW735, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W735(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW736(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW736, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W736(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW737(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW737, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W737(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW738(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW738, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W738(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW739(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW739, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W739(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW740(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW740, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W740(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW741(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW741, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W741(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW742(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW742, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W742(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW743(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW743, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W743(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW744(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW744, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W744(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW745(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW745, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W745(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW746(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW746, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W746(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW747(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW747, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W747(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW748(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW748, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W748(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW749(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW749, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W749(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW750(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW750, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W750(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW751(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW751, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W751(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW752(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW752, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W752(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW753(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW753, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W753(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW754(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW754, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W754(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW755(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW755, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W755(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW756(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW756, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W756(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW757(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW757, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W757(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW758(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW758, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W758(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW759(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW759, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W759(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW760(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW760, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W760(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW761(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW761, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W761(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW762(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW762, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W762(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW763(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW763, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W763(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW764(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW764, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W764(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW765(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW765, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W765(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW766(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW766, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W766(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW767(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW767, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W767(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW768(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW768, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W768(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW769(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW769, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W769(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW770(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW770, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W770(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW771(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW771, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W771(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW772(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW772, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W772(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW773(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW773, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W773(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW774(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW774, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W774(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW775(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW775, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W775(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW776(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW776, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W776(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW777(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW777, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W777(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW778(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW778, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W778(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW779(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW779, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W779(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW780(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW780, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W780(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW781(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW781, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W781(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW782(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW782, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W782(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW783(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW783, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W783(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW784(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW784, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W784(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW785(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW785, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W785(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW786(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW786, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W786(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW787(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW787, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W787(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW788(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW788, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W788(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW789(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW789, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W789(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW790(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW790, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W790(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW791(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW791, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W791(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW792(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW792, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W792(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW793(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW793, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W793(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW794(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW794, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W794(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW795(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW795, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W795(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW796(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW796, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W796(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW797(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW797, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W797(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW798(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW798, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W798(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW799(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW799, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W799(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW800(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW800, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W800(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW801(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW801, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W801(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW802(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW802, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W802(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW803(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW803, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W803(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW804(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW804, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W804(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW805(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW805, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W805(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW806(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW806, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W806(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW807(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW807, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W807(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW808(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW808, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W808(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW809(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW809, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W809(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW810(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW810, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W810(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW811(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW811, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W811(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW812(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW812, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W812(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW813(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW813, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W813(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW814(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW814, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W814(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW815(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW815, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W815(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW816(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW816, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W816(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW817(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW817, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W817(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW818(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW818, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W818(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW819(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW819, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W819(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW820(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW820, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W820(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW821(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW821, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W821(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW822(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW822, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W822(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW823(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW823, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W823(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW824(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW824, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W824(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW825(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW825, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W825(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW826(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW826, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W826(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW827(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW827, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W827(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW828(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW828, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W828(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW829(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW829, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W829(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW830(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW830, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W830(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW831(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW831, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W831(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW832(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW832, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W832(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW833(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW833, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W833(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW834(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW834, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W834(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW835(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW835, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W835(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW836(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW836, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W836(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW837(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW837, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W837(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW838(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW838, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W838(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW839(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW839, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W839(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW840(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW840, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W840(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW841(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW841, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W841(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW842(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW842, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W842(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW843(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW843, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W843(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW844(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW844, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W844(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW845(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW845, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W845(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW846(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW846, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W846(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW847(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW847, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W847(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW848(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW848, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W848(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW849(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW849, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W849(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW850(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW850, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W850(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW851(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW851, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W851(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW852(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW852, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W852(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW853(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW853, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W853(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW854(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW854, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W854(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW855(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW855, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W855(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW856(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW856, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W856(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW857(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW857, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W857(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW858(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW858, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W858(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW859(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW859, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W859(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW860(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW860, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W860(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW861(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW861, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W861(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW862(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW862, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W862(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW863(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW863, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W863(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW864(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW864, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W864(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW865(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW865, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W865(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW866(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW866, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W866(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW867(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW867, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W867(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW868(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW868, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W868(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW869(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW869, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W869(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW870(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW870, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W870(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW871(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW871, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W871(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW872(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW872, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W872(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW873(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW873, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W873(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW874(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW874, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W874(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW875(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW875, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W875(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW876(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW876, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W876(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW877(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW877, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W877(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW878(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW878, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W878(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW879(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW879, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W879(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW880(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW880, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W880(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW881(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW881, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W881(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW882(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW882, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W882(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW883(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW883, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W883(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW884(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW884, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W884(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW885(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW885, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W885(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW886(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW886, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W886(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW887(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW887, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W887(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW888(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW888, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W888(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW889(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW889, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W889(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW890(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW890, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W890(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW891(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW891, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W891(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW892(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW892, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W892(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW893(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW893, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W893(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW894(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW894, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W894(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW895(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW895, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W895(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW896(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW896, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W896(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW897(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW897, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W897(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW898(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW898, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W898(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW899(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW899, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W899(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW900(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW900, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W900(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW901(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW901, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W901(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW902(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW902, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W902(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW903(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW903, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W903(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW904(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW904, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W904(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW905(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW905, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W905(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW906(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW906, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W906(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW907(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW907, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W907(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW908(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW908, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W908(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW909(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW909, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W909(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW910(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW910, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W910(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW911(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW911, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W911(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW912(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW912, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W912(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW913(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW913, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W913(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW914(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW914, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W914(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW915(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW915, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W915(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW916(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW916, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W916(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW917(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW917, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W917(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW918(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW918, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W918(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW919(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW919, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W919(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW920(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW920, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W920(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW921(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW921, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W921(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW922(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW922, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W922(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW923(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW923, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W923(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW924(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW924, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W924(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW925(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW925, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W925(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW926(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW926, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W926(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW927(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW927, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W927(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW928(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW928, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W928(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW929(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW929, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W929(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW930(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW930, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W930(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW931(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW931, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W931(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW932(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW932, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W932(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW933(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW933, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W933(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW934(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW934, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W934(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW935(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW935, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W935(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW936(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW936, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W936(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW937(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW937, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W937(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW938(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW938, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W938(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW939(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW939, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W939(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW940(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW940, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W940(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW941(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW941, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W941(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW942(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW942, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W942(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW943(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW943, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W943(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW944(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW944, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W944(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW945(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW945, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W945(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW946(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW946, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W946(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW947(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW947, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W947(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW948(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW948, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W948(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW949(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW949, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W949(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW950(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW950, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W950(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW951(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW951, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W951(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW952(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW952, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W952(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW953(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW953, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W953(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW954(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW954, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W954(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW955(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW955, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W955(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW956(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW956, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W956(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW957(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW957, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W957(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW958(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW958, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W958(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW959(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW959, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W959(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW960(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW960, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W960(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW961(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW961, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W961(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW962(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW962, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W962(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW963(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW963, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W963(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW964(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW964, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W964(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW965(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW965, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W965(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW966(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW966, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W966(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW967(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW967, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W967(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW968(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW968, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W968(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW969(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW969, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W969(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW970(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW970, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W970(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW971(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW971, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W971(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW972(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW972, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W972(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW973(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW973, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W973(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW974(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW974, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W974(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW975(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW975, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W975(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW976(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW976, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W976(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW977(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW977, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W977(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW978(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW978, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W978(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW979(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW979, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W979(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW980(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW980, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W980(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW981(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW981, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W981(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW982(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW982, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W982(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW983(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW983, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W983(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW984(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW984, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W984(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW985(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW985, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W985(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW986(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW986, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W986(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW987(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW987, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W987(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW988(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW988, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W988(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW989(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW989, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W989(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW990(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW990, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W990(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW991(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW991, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W991(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW992(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW992, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W992(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW993(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW993, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W993(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW994(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW994, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W994(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW995(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW995, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W995(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW996(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW996, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W996(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW997(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW997, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W997(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW998(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW998, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W998(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW999(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW999, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W999(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings1000) callW1000(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings1000NodeW1000, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W1000(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Strings1000) callJoin(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings, b JoinBranches) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings1000NodeJoin, nil, func(ctx context.Context) (model.Strings, error) {
@@ -9268,7 +14268,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW1(ctx, x, in, s)
 			} else {
 				out, err = g.h.W1(ctx, *s)
 			}
@@ -9290,7 +14290,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW2(ctx, x, in, s)
 			} else {
 				out, err = g.h.W2(ctx, *s)
 			}
@@ -9312,7 +14312,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW3(ctx, x, in, s)
 			} else {
 				out, err = g.h.W3(ctx, *s)
 			}
@@ -9334,7 +14334,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW4(ctx, x, in, s)
 			} else {
 				out, err = g.h.W4(ctx, *s)
 			}
@@ -9356,7 +14356,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW5(ctx, x, in, s)
 			} else {
 				out, err = g.h.W5(ctx, *s)
 			}
@@ -9378,7 +14378,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW6(ctx, x, in, s)
 			} else {
 				out, err = g.h.W6(ctx, *s)
 			}
@@ -9400,7 +14400,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW7(ctx, x, in, s)
 			} else {
 				out, err = g.h.W7(ctx, *s)
 			}
@@ -9422,7 +14422,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW8(ctx, x, in, s)
 			} else {
 				out, err = g.h.W8(ctx, *s)
 			}
@@ -9444,7 +14444,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW9(ctx, x, in, s)
 			} else {
 				out, err = g.h.W9(ctx, *s)
 			}
@@ -9466,7 +14466,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW10(ctx, x, in, s)
 			} else {
 				out, err = g.h.W10(ctx, *s)
 			}
@@ -9488,7 +14488,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW11(ctx, x, in, s)
 			} else {
 				out, err = g.h.W11(ctx, *s)
 			}
@@ -9510,7 +14510,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW12(ctx, x, in, s)
 			} else {
 				out, err = g.h.W12(ctx, *s)
 			}
@@ -9532,7 +14532,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW13(ctx, x, in, s)
 			} else {
 				out, err = g.h.W13(ctx, *s)
 			}
@@ -9554,7 +14554,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW14(ctx, x, in, s)
 			} else {
 				out, err = g.h.W14(ctx, *s)
 			}
@@ -9576,7 +14576,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW15(ctx, x, in, s)
 			} else {
 				out, err = g.h.W15(ctx, *s)
 			}
@@ -9598,7 +14598,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW16(ctx, x, in, s)
 			} else {
 				out, err = g.h.W16(ctx, *s)
 			}
@@ -9620,7 +14620,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW17(ctx, x, in, s)
 			} else {
 				out, err = g.h.W17(ctx, *s)
 			}
@@ -9642,7 +14642,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW18(ctx, x, in, s)
 			} else {
 				out, err = g.h.W18(ctx, *s)
 			}
@@ -9664,7 +14664,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW19(ctx, x, in, s)
 			} else {
 				out, err = g.h.W19(ctx, *s)
 			}
@@ -9686,7 +14686,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW20(ctx, x, in, s)
 			} else {
 				out, err = g.h.W20(ctx, *s)
 			}
@@ -9708,7 +14708,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW21(ctx, x, in, s)
 			} else {
 				out, err = g.h.W21(ctx, *s)
 			}
@@ -9730,7 +14730,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW22(ctx, x, in, s)
 			} else {
 				out, err = g.h.W22(ctx, *s)
 			}
@@ -9752,7 +14752,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW23(ctx, x, in, s)
 			} else {
 				out, err = g.h.W23(ctx, *s)
 			}
@@ -9774,7 +14774,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW24(ctx, x, in, s)
 			} else {
 				out, err = g.h.W24(ctx, *s)
 			}
@@ -9796,7 +14796,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW25(ctx, x, in, s)
 			} else {
 				out, err = g.h.W25(ctx, *s)
 			}
@@ -9818,7 +14818,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW26(ctx, x, in, s)
 			} else {
 				out, err = g.h.W26(ctx, *s)
 			}
@@ -9840,7 +14840,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW27(ctx, x, in, s)
 			} else {
 				out, err = g.h.W27(ctx, *s)
 			}
@@ -9862,7 +14862,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW28(ctx, x, in, s)
 			} else {
 				out, err = g.h.W28(ctx, *s)
 			}
@@ -9884,7 +14884,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW29(ctx, x, in, s)
 			} else {
 				out, err = g.h.W29(ctx, *s)
 			}
@@ -9906,7 +14906,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW30(ctx, x, in, s)
 			} else {
 				out, err = g.h.W30(ctx, *s)
 			}
@@ -9928,7 +14928,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW31(ctx, x, in, s)
 			} else {
 				out, err = g.h.W31(ctx, *s)
 			}
@@ -9950,7 +14950,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW32(ctx, x, in, s)
 			} else {
 				out, err = g.h.W32(ctx, *s)
 			}
@@ -9972,7 +14972,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW33(ctx, x, in, s)
 			} else {
 				out, err = g.h.W33(ctx, *s)
 			}
@@ -9994,7 +14994,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW34(ctx, x, in, s)
 			} else {
 				out, err = g.h.W34(ctx, *s)
 			}
@@ -10016,7 +15016,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW35(ctx, x, in, s)
 			} else {
 				out, err = g.h.W35(ctx, *s)
 			}
@@ -10038,7 +15038,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW36(ctx, x, in, s)
 			} else {
 				out, err = g.h.W36(ctx, *s)
 			}
@@ -10060,7 +15060,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW37(ctx, x, in, s)
 			} else {
 				out, err = g.h.W37(ctx, *s)
 			}
@@ -10082,7 +15082,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW38(ctx, x, in, s)
 			} else {
 				out, err = g.h.W38(ctx, *s)
 			}
@@ -10104,7 +15104,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW39(ctx, x, in, s)
 			} else {
 				out, err = g.h.W39(ctx, *s)
 			}
@@ -10126,7 +15126,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW40(ctx, x, in, s)
 			} else {
 				out, err = g.h.W40(ctx, *s)
 			}
@@ -10148,7 +15148,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW41(ctx, x, in, s)
 			} else {
 				out, err = g.h.W41(ctx, *s)
 			}
@@ -10170,7 +15170,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW42(ctx, x, in, s)
 			} else {
 				out, err = g.h.W42(ctx, *s)
 			}
@@ -10192,7 +15192,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW43(ctx, x, in, s)
 			} else {
 				out, err = g.h.W43(ctx, *s)
 			}
@@ -10214,7 +15214,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW44(ctx, x, in, s)
 			} else {
 				out, err = g.h.W44(ctx, *s)
 			}
@@ -10236,7 +15236,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW45(ctx, x, in, s)
 			} else {
 				out, err = g.h.W45(ctx, *s)
 			}
@@ -10258,7 +15258,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW46(ctx, x, in, s)
 			} else {
 				out, err = g.h.W46(ctx, *s)
 			}
@@ -10280,7 +15280,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW47(ctx, x, in, s)
 			} else {
 				out, err = g.h.W47(ctx, *s)
 			}
@@ -10302,7 +15302,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW48(ctx, x, in, s)
 			} else {
 				out, err = g.h.W48(ctx, *s)
 			}
@@ -10324,7 +15324,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW49(ctx, x, in, s)
 			} else {
 				out, err = g.h.W49(ctx, *s)
 			}
@@ -10346,7 +15346,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW50(ctx, x, in, s)
 			} else {
 				out, err = g.h.W50(ctx, *s)
 			}
@@ -10368,7 +15368,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW51(ctx, x, in, s)
 			} else {
 				out, err = g.h.W51(ctx, *s)
 			}
@@ -10390,7 +15390,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW52(ctx, x, in, s)
 			} else {
 				out, err = g.h.W52(ctx, *s)
 			}
@@ -10412,7 +15412,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW53(ctx, x, in, s)
 			} else {
 				out, err = g.h.W53(ctx, *s)
 			}
@@ -10434,7 +15434,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW54(ctx, x, in, s)
 			} else {
 				out, err = g.h.W54(ctx, *s)
 			}
@@ -10456,7 +15456,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW55(ctx, x, in, s)
 			} else {
 				out, err = g.h.W55(ctx, *s)
 			}
@@ -10478,7 +15478,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW56(ctx, x, in, s)
 			} else {
 				out, err = g.h.W56(ctx, *s)
 			}
@@ -10500,7 +15500,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW57(ctx, x, in, s)
 			} else {
 				out, err = g.h.W57(ctx, *s)
 			}
@@ -10522,7 +15522,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW58(ctx, x, in, s)
 			} else {
 				out, err = g.h.W58(ctx, *s)
 			}
@@ -10544,7 +15544,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW59(ctx, x, in, s)
 			} else {
 				out, err = g.h.W59(ctx, *s)
 			}
@@ -10566,7 +15566,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW60(ctx, x, in, s)
 			} else {
 				out, err = g.h.W60(ctx, *s)
 			}
@@ -10588,7 +15588,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW61(ctx, x, in, s)
 			} else {
 				out, err = g.h.W61(ctx, *s)
 			}
@@ -10610,7 +15610,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW62(ctx, x, in, s)
 			} else {
 				out, err = g.h.W62(ctx, *s)
 			}
@@ -10632,7 +15632,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW63(ctx, x, in, s)
 			} else {
 				out, err = g.h.W63(ctx, *s)
 			}
@@ -10654,7 +15654,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW64(ctx, x, in, s)
 			} else {
 				out, err = g.h.W64(ctx, *s)
 			}
@@ -10676,7 +15676,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW65(ctx, x, in, s)
 			} else {
 				out, err = g.h.W65(ctx, *s)
 			}
@@ -10698,7 +15698,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW66(ctx, x, in, s)
 			} else {
 				out, err = g.h.W66(ctx, *s)
 			}
@@ -10720,7 +15720,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW67(ctx, x, in, s)
 			} else {
 				out, err = g.h.W67(ctx, *s)
 			}
@@ -10742,7 +15742,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW68(ctx, x, in, s)
 			} else {
 				out, err = g.h.W68(ctx, *s)
 			}
@@ -10764,7 +15764,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW69(ctx, x, in, s)
 			} else {
 				out, err = g.h.W69(ctx, *s)
 			}
@@ -10786,7 +15786,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW70(ctx, x, in, s)
 			} else {
 				out, err = g.h.W70(ctx, *s)
 			}
@@ -10808,7 +15808,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW71(ctx, x, in, s)
 			} else {
 				out, err = g.h.W71(ctx, *s)
 			}
@@ -10830,7 +15830,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW72(ctx, x, in, s)
 			} else {
 				out, err = g.h.W72(ctx, *s)
 			}
@@ -10852,7 +15852,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW73(ctx, x, in, s)
 			} else {
 				out, err = g.h.W73(ctx, *s)
 			}
@@ -10874,7 +15874,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW74(ctx, x, in, s)
 			} else {
 				out, err = g.h.W74(ctx, *s)
 			}
@@ -10896,7 +15896,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW75(ctx, x, in, s)
 			} else {
 				out, err = g.h.W75(ctx, *s)
 			}
@@ -10918,7 +15918,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW76(ctx, x, in, s)
 			} else {
 				out, err = g.h.W76(ctx, *s)
 			}
@@ -10940,7 +15940,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW77(ctx, x, in, s)
 			} else {
 				out, err = g.h.W77(ctx, *s)
 			}
@@ -10962,7 +15962,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW78(ctx, x, in, s)
 			} else {
 				out, err = g.h.W78(ctx, *s)
 			}
@@ -10984,7 +15984,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW79(ctx, x, in, s)
 			} else {
 				out, err = g.h.W79(ctx, *s)
 			}
@@ -11006,7 +16006,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW80(ctx, x, in, s)
 			} else {
 				out, err = g.h.W80(ctx, *s)
 			}
@@ -11028,7 +16028,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW81(ctx, x, in, s)
 			} else {
 				out, err = g.h.W81(ctx, *s)
 			}
@@ -11050,7 +16050,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW82(ctx, x, in, s)
 			} else {
 				out, err = g.h.W82(ctx, *s)
 			}
@@ -11072,7 +16072,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW83(ctx, x, in, s)
 			} else {
 				out, err = g.h.W83(ctx, *s)
 			}
@@ -11094,7 +16094,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW84(ctx, x, in, s)
 			} else {
 				out, err = g.h.W84(ctx, *s)
 			}
@@ -11116,7 +16116,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW85(ctx, x, in, s)
 			} else {
 				out, err = g.h.W85(ctx, *s)
 			}
@@ -11138,7 +16138,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW86(ctx, x, in, s)
 			} else {
 				out, err = g.h.W86(ctx, *s)
 			}
@@ -11160,7 +16160,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW87(ctx, x, in, s)
 			} else {
 				out, err = g.h.W87(ctx, *s)
 			}
@@ -11182,7 +16182,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW88(ctx, x, in, s)
 			} else {
 				out, err = g.h.W88(ctx, *s)
 			}
@@ -11204,7 +16204,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW89(ctx, x, in, s)
 			} else {
 				out, err = g.h.W89(ctx, *s)
 			}
@@ -11226,7 +16226,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW90(ctx, x, in, s)
 			} else {
 				out, err = g.h.W90(ctx, *s)
 			}
@@ -11248,7 +16248,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW91(ctx, x, in, s)
 			} else {
 				out, err = g.h.W91(ctx, *s)
 			}
@@ -11270,7 +16270,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW92(ctx, x, in, s)
 			} else {
 				out, err = g.h.W92(ctx, *s)
 			}
@@ -11292,7 +16292,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW93(ctx, x, in, s)
 			} else {
 				out, err = g.h.W93(ctx, *s)
 			}
@@ -11314,7 +16314,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW94(ctx, x, in, s)
 			} else {
 				out, err = g.h.W94(ctx, *s)
 			}
@@ -11336,7 +16336,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW95(ctx, x, in, s)
 			} else {
 				out, err = g.h.W95(ctx, *s)
 			}
@@ -11358,7 +16358,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW96(ctx, x, in, s)
 			} else {
 				out, err = g.h.W96(ctx, *s)
 			}
@@ -11380,7 +16380,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW97(ctx, x, in, s)
 			} else {
 				out, err = g.h.W97(ctx, *s)
 			}
@@ -11402,7 +16402,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW98(ctx, x, in, s)
 			} else {
 				out, err = g.h.W98(ctx, *s)
 			}
@@ -11424,7 +16424,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW99(ctx, x, in, s)
 			} else {
 				out, err = g.h.W99(ctx, *s)
 			}
@@ -11446,7 +16446,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW100(ctx, x, in, s)
 			} else {
 				out, err = g.h.W100(ctx, *s)
 			}
@@ -11468,7 +16468,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW101(ctx, x, in, s)
 			} else {
 				out, err = g.h.W101(ctx, *s)
 			}
@@ -11490,7 +16490,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW102(ctx, x, in, s)
 			} else {
 				out, err = g.h.W102(ctx, *s)
 			}
@@ -11512,7 +16512,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW103(ctx, x, in, s)
 			} else {
 				out, err = g.h.W103(ctx, *s)
 			}
@@ -11534,7 +16534,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW104(ctx, x, in, s)
 			} else {
 				out, err = g.h.W104(ctx, *s)
 			}
@@ -11556,7 +16556,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW105(ctx, x, in, s)
 			} else {
 				out, err = g.h.W105(ctx, *s)
 			}
@@ -11578,7 +16578,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW106(ctx, x, in, s)
 			} else {
 				out, err = g.h.W106(ctx, *s)
 			}
@@ -11600,7 +16600,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW107(ctx, x, in, s)
 			} else {
 				out, err = g.h.W107(ctx, *s)
 			}
@@ -11622,7 +16622,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW108(ctx, x, in, s)
 			} else {
 				out, err = g.h.W108(ctx, *s)
 			}
@@ -11644,7 +16644,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW109(ctx, x, in, s)
 			} else {
 				out, err = g.h.W109(ctx, *s)
 			}
@@ -11666,7 +16666,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW110(ctx, x, in, s)
 			} else {
 				out, err = g.h.W110(ctx, *s)
 			}
@@ -11688,7 +16688,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW111(ctx, x, in, s)
 			} else {
 				out, err = g.h.W111(ctx, *s)
 			}
@@ -11710,7 +16710,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW112(ctx, x, in, s)
 			} else {
 				out, err = g.h.W112(ctx, *s)
 			}
@@ -11732,7 +16732,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW113(ctx, x, in, s)
 			} else {
 				out, err = g.h.W113(ctx, *s)
 			}
@@ -11754,7 +16754,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW114(ctx, x, in, s)
 			} else {
 				out, err = g.h.W114(ctx, *s)
 			}
@@ -11776,7 +16776,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW115(ctx, x, in, s)
 			} else {
 				out, err = g.h.W115(ctx, *s)
 			}
@@ -11798,7 +16798,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW116(ctx, x, in, s)
 			} else {
 				out, err = g.h.W116(ctx, *s)
 			}
@@ -11820,7 +16820,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW117(ctx, x, in, s)
 			} else {
 				out, err = g.h.W117(ctx, *s)
 			}
@@ -11842,7 +16842,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW118(ctx, x, in, s)
 			} else {
 				out, err = g.h.W118(ctx, *s)
 			}
@@ -11864,7 +16864,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW119(ctx, x, in, s)
 			} else {
 				out, err = g.h.W119(ctx, *s)
 			}
@@ -11886,7 +16886,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW120(ctx, x, in, s)
 			} else {
 				out, err = g.h.W120(ctx, *s)
 			}
@@ -11908,7 +16908,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW121(ctx, x, in, s)
 			} else {
 				out, err = g.h.W121(ctx, *s)
 			}
@@ -11930,7 +16930,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW122(ctx, x, in, s)
 			} else {
 				out, err = g.h.W122(ctx, *s)
 			}
@@ -11952,7 +16952,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW123(ctx, x, in, s)
 			} else {
 				out, err = g.h.W123(ctx, *s)
 			}
@@ -11974,7 +16974,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW124(ctx, x, in, s)
 			} else {
 				out, err = g.h.W124(ctx, *s)
 			}
@@ -11996,7 +16996,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW125(ctx, x, in, s)
 			} else {
 				out, err = g.h.W125(ctx, *s)
 			}
@@ -12018,7 +17018,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW126(ctx, x, in, s)
 			} else {
 				out, err = g.h.W126(ctx, *s)
 			}
@@ -12040,7 +17040,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW127(ctx, x, in, s)
 			} else {
 				out, err = g.h.W127(ctx, *s)
 			}
@@ -12062,7 +17062,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW128(ctx, x, in, s)
 			} else {
 				out, err = g.h.W128(ctx, *s)
 			}
@@ -12084,7 +17084,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW129(ctx, x, in, s)
 			} else {
 				out, err = g.h.W129(ctx, *s)
 			}
@@ -12106,7 +17106,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW130(ctx, x, in, s)
 			} else {
 				out, err = g.h.W130(ctx, *s)
 			}
@@ -12128,7 +17128,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW131(ctx, x, in, s)
 			} else {
 				out, err = g.h.W131(ctx, *s)
 			}
@@ -12150,7 +17150,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW132(ctx, x, in, s)
 			} else {
 				out, err = g.h.W132(ctx, *s)
 			}
@@ -12172,7 +17172,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW133(ctx, x, in, s)
 			} else {
 				out, err = g.h.W133(ctx, *s)
 			}
@@ -12194,7 +17194,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW134(ctx, x, in, s)
 			} else {
 				out, err = g.h.W134(ctx, *s)
 			}
@@ -12216,7 +17216,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW135(ctx, x, in, s)
 			} else {
 				out, err = g.h.W135(ctx, *s)
 			}
@@ -12238,7 +17238,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW136(ctx, x, in, s)
 			} else {
 				out, err = g.h.W136(ctx, *s)
 			}
@@ -12260,7 +17260,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW137(ctx, x, in, s)
 			} else {
 				out, err = g.h.W137(ctx, *s)
 			}
@@ -12282,7 +17282,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW138(ctx, x, in, s)
 			} else {
 				out, err = g.h.W138(ctx, *s)
 			}
@@ -12304,7 +17304,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW139(ctx, x, in, s)
 			} else {
 				out, err = g.h.W139(ctx, *s)
 			}
@@ -12326,7 +17326,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW140(ctx, x, in, s)
 			} else {
 				out, err = g.h.W140(ctx, *s)
 			}
@@ -12348,7 +17348,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW141(ctx, x, in, s)
 			} else {
 				out, err = g.h.W141(ctx, *s)
 			}
@@ -12370,7 +17370,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW142(ctx, x, in, s)
 			} else {
 				out, err = g.h.W142(ctx, *s)
 			}
@@ -12392,7 +17392,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW143(ctx, x, in, s)
 			} else {
 				out, err = g.h.W143(ctx, *s)
 			}
@@ -12414,7 +17414,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW144(ctx, x, in, s)
 			} else {
 				out, err = g.h.W144(ctx, *s)
 			}
@@ -12436,7 +17436,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW145(ctx, x, in, s)
 			} else {
 				out, err = g.h.W145(ctx, *s)
 			}
@@ -12458,7 +17458,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW146(ctx, x, in, s)
 			} else {
 				out, err = g.h.W146(ctx, *s)
 			}
@@ -12480,7 +17480,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW147(ctx, x, in, s)
 			} else {
 				out, err = g.h.W147(ctx, *s)
 			}
@@ -12502,7 +17502,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW148(ctx, x, in, s)
 			} else {
 				out, err = g.h.W148(ctx, *s)
 			}
@@ -12524,7 +17524,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW149(ctx, x, in, s)
 			} else {
 				out, err = g.h.W149(ctx, *s)
 			}
@@ -12546,7 +17546,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW150(ctx, x, in, s)
 			} else {
 				out, err = g.h.W150(ctx, *s)
 			}
@@ -12568,7 +17568,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW151(ctx, x, in, s)
 			} else {
 				out, err = g.h.W151(ctx, *s)
 			}
@@ -12590,7 +17590,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW152(ctx, x, in, s)
 			} else {
 				out, err = g.h.W152(ctx, *s)
 			}
@@ -12612,7 +17612,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW153(ctx, x, in, s)
 			} else {
 				out, err = g.h.W153(ctx, *s)
 			}
@@ -12634,7 +17634,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW154(ctx, x, in, s)
 			} else {
 				out, err = g.h.W154(ctx, *s)
 			}
@@ -12656,7 +17656,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW155(ctx, x, in, s)
 			} else {
 				out, err = g.h.W155(ctx, *s)
 			}
@@ -12678,7 +17678,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW156(ctx, x, in, s)
 			} else {
 				out, err = g.h.W156(ctx, *s)
 			}
@@ -12700,7 +17700,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW157(ctx, x, in, s)
 			} else {
 				out, err = g.h.W157(ctx, *s)
 			}
@@ -12722,7 +17722,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW158(ctx, x, in, s)
 			} else {
 				out, err = g.h.W158(ctx, *s)
 			}
@@ -12744,7 +17744,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW159(ctx, x, in, s)
 			} else {
 				out, err = g.h.W159(ctx, *s)
 			}
@@ -12766,7 +17766,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW160(ctx, x, in, s)
 			} else {
 				out, err = g.h.W160(ctx, *s)
 			}
@@ -12788,7 +17788,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW161(ctx, x, in, s)
 			} else {
 				out, err = g.h.W161(ctx, *s)
 			}
@@ -12810,7 +17810,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW162(ctx, x, in, s)
 			} else {
 				out, err = g.h.W162(ctx, *s)
 			}
@@ -12832,7 +17832,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW163(ctx, x, in, s)
 			} else {
 				out, err = g.h.W163(ctx, *s)
 			}
@@ -12854,7 +17854,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW164(ctx, x, in, s)
 			} else {
 				out, err = g.h.W164(ctx, *s)
 			}
@@ -12876,7 +17876,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW165(ctx, x, in, s)
 			} else {
 				out, err = g.h.W165(ctx, *s)
 			}
@@ -12898,7 +17898,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW166(ctx, x, in, s)
 			} else {
 				out, err = g.h.W166(ctx, *s)
 			}
@@ -12920,7 +17920,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW167(ctx, x, in, s)
 			} else {
 				out, err = g.h.W167(ctx, *s)
 			}
@@ -12942,7 +17942,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW168(ctx, x, in, s)
 			} else {
 				out, err = g.h.W168(ctx, *s)
 			}
@@ -12964,7 +17964,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW169(ctx, x, in, s)
 			} else {
 				out, err = g.h.W169(ctx, *s)
 			}
@@ -12986,7 +17986,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW170(ctx, x, in, s)
 			} else {
 				out, err = g.h.W170(ctx, *s)
 			}
@@ -13008,7 +18008,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW171(ctx, x, in, s)
 			} else {
 				out, err = g.h.W171(ctx, *s)
 			}
@@ -13030,7 +18030,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW172(ctx, x, in, s)
 			} else {
 				out, err = g.h.W172(ctx, *s)
 			}
@@ -13052,7 +18052,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW173(ctx, x, in, s)
 			} else {
 				out, err = g.h.W173(ctx, *s)
 			}
@@ -13074,7 +18074,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW174(ctx, x, in, s)
 			} else {
 				out, err = g.h.W174(ctx, *s)
 			}
@@ -13096,7 +18096,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW175(ctx, x, in, s)
 			} else {
 				out, err = g.h.W175(ctx, *s)
 			}
@@ -13118,7 +18118,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW176(ctx, x, in, s)
 			} else {
 				out, err = g.h.W176(ctx, *s)
 			}
@@ -13140,7 +18140,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW177(ctx, x, in, s)
 			} else {
 				out, err = g.h.W177(ctx, *s)
 			}
@@ -13162,7 +18162,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW178(ctx, x, in, s)
 			} else {
 				out, err = g.h.W178(ctx, *s)
 			}
@@ -13184,7 +18184,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW179(ctx, x, in, s)
 			} else {
 				out, err = g.h.W179(ctx, *s)
 			}
@@ -13206,7 +18206,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW180(ctx, x, in, s)
 			} else {
 				out, err = g.h.W180(ctx, *s)
 			}
@@ -13228,7 +18228,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW181(ctx, x, in, s)
 			} else {
 				out, err = g.h.W181(ctx, *s)
 			}
@@ -13250,7 +18250,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW182(ctx, x, in, s)
 			} else {
 				out, err = g.h.W182(ctx, *s)
 			}
@@ -13272,7 +18272,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW183(ctx, x, in, s)
 			} else {
 				out, err = g.h.W183(ctx, *s)
 			}
@@ -13294,7 +18294,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW184(ctx, x, in, s)
 			} else {
 				out, err = g.h.W184(ctx, *s)
 			}
@@ -13316,7 +18316,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW185(ctx, x, in, s)
 			} else {
 				out, err = g.h.W185(ctx, *s)
 			}
@@ -13338,7 +18338,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW186(ctx, x, in, s)
 			} else {
 				out, err = g.h.W186(ctx, *s)
 			}
@@ -13360,7 +18360,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW187(ctx, x, in, s)
 			} else {
 				out, err = g.h.W187(ctx, *s)
 			}
@@ -13382,7 +18382,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW188(ctx, x, in, s)
 			} else {
 				out, err = g.h.W188(ctx, *s)
 			}
@@ -13404,7 +18404,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW189(ctx, x, in, s)
 			} else {
 				out, err = g.h.W189(ctx, *s)
 			}
@@ -13426,7 +18426,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW190(ctx, x, in, s)
 			} else {
 				out, err = g.h.W190(ctx, *s)
 			}
@@ -13448,7 +18448,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW191(ctx, x, in, s)
 			} else {
 				out, err = g.h.W191(ctx, *s)
 			}
@@ -13470,7 +18470,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW192(ctx, x, in, s)
 			} else {
 				out, err = g.h.W192(ctx, *s)
 			}
@@ -13492,7 +18492,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW193(ctx, x, in, s)
 			} else {
 				out, err = g.h.W193(ctx, *s)
 			}
@@ -13514,7 +18514,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW194(ctx, x, in, s)
 			} else {
 				out, err = g.h.W194(ctx, *s)
 			}
@@ -13536,7 +18536,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW195(ctx, x, in, s)
 			} else {
 				out, err = g.h.W195(ctx, *s)
 			}
@@ -13558,7 +18558,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW196(ctx, x, in, s)
 			} else {
 				out, err = g.h.W196(ctx, *s)
 			}
@@ -13580,7 +18580,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW197(ctx, x, in, s)
 			} else {
 				out, err = g.h.W197(ctx, *s)
 			}
@@ -13602,7 +18602,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW198(ctx, x, in, s)
 			} else {
 				out, err = g.h.W198(ctx, *s)
 			}
@@ -13624,7 +18624,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW199(ctx, x, in, s)
 			} else {
 				out, err = g.h.W199(ctx, *s)
 			}
@@ -13646,7 +18646,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW200(ctx, x, in, s)
 			} else {
 				out, err = g.h.W200(ctx, *s)
 			}
@@ -13668,7 +18668,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW201(ctx, x, in, s)
 			} else {
 				out, err = g.h.W201(ctx, *s)
 			}
@@ -13690,7 +18690,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW202(ctx, x, in, s)
 			} else {
 				out, err = g.h.W202(ctx, *s)
 			}
@@ -13712,7 +18712,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW203(ctx, x, in, s)
 			} else {
 				out, err = g.h.W203(ctx, *s)
 			}
@@ -13734,7 +18734,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW204(ctx, x, in, s)
 			} else {
 				out, err = g.h.W204(ctx, *s)
 			}
@@ -13756,7 +18756,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW205(ctx, x, in, s)
 			} else {
 				out, err = g.h.W205(ctx, *s)
 			}
@@ -13778,7 +18778,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW206(ctx, x, in, s)
 			} else {
 				out, err = g.h.W206(ctx, *s)
 			}
@@ -13800,7 +18800,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW207(ctx, x, in, s)
 			} else {
 				out, err = g.h.W207(ctx, *s)
 			}
@@ -13822,7 +18822,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW208(ctx, x, in, s)
 			} else {
 				out, err = g.h.W208(ctx, *s)
 			}
@@ -13844,7 +18844,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW209(ctx, x, in, s)
 			} else {
 				out, err = g.h.W209(ctx, *s)
 			}
@@ -13866,7 +18866,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW210(ctx, x, in, s)
 			} else {
 				out, err = g.h.W210(ctx, *s)
 			}
@@ -13888,7 +18888,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW211(ctx, x, in, s)
 			} else {
 				out, err = g.h.W211(ctx, *s)
 			}
@@ -13910,7 +18910,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW212(ctx, x, in, s)
 			} else {
 				out, err = g.h.W212(ctx, *s)
 			}
@@ -13932,7 +18932,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW213(ctx, x, in, s)
 			} else {
 				out, err = g.h.W213(ctx, *s)
 			}
@@ -13954,7 +18954,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW214(ctx, x, in, s)
 			} else {
 				out, err = g.h.W214(ctx, *s)
 			}
@@ -13976,7 +18976,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW215(ctx, x, in, s)
 			} else {
 				out, err = g.h.W215(ctx, *s)
 			}
@@ -13998,7 +18998,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW216(ctx, x, in, s)
 			} else {
 				out, err = g.h.W216(ctx, *s)
 			}
@@ -14020,7 +19020,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW217(ctx, x, in, s)
 			} else {
 				out, err = g.h.W217(ctx, *s)
 			}
@@ -14042,7 +19042,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW218(ctx, x, in, s)
 			} else {
 				out, err = g.h.W218(ctx, *s)
 			}
@@ -14064,7 +19064,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW219(ctx, x, in, s)
 			} else {
 				out, err = g.h.W219(ctx, *s)
 			}
@@ -14086,7 +19086,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW220(ctx, x, in, s)
 			} else {
 				out, err = g.h.W220(ctx, *s)
 			}
@@ -14108,7 +19108,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW221(ctx, x, in, s)
 			} else {
 				out, err = g.h.W221(ctx, *s)
 			}
@@ -14130,7 +19130,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW222(ctx, x, in, s)
 			} else {
 				out, err = g.h.W222(ctx, *s)
 			}
@@ -14152,7 +19152,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW223(ctx, x, in, s)
 			} else {
 				out, err = g.h.W223(ctx, *s)
 			}
@@ -14174,7 +19174,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW224(ctx, x, in, s)
 			} else {
 				out, err = g.h.W224(ctx, *s)
 			}
@@ -14196,7 +19196,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW225(ctx, x, in, s)
 			} else {
 				out, err = g.h.W225(ctx, *s)
 			}
@@ -14218,7 +19218,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW226(ctx, x, in, s)
 			} else {
 				out, err = g.h.W226(ctx, *s)
 			}
@@ -14240,7 +19240,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW227(ctx, x, in, s)
 			} else {
 				out, err = g.h.W227(ctx, *s)
 			}
@@ -14262,7 +19262,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW228(ctx, x, in, s)
 			} else {
 				out, err = g.h.W228(ctx, *s)
 			}
@@ -14284,7 +19284,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW229(ctx, x, in, s)
 			} else {
 				out, err = g.h.W229(ctx, *s)
 			}
@@ -14306,7 +19306,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW230(ctx, x, in, s)
 			} else {
 				out, err = g.h.W230(ctx, *s)
 			}
@@ -14328,7 +19328,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW231(ctx, x, in, s)
 			} else {
 				out, err = g.h.W231(ctx, *s)
 			}
@@ -14350,7 +19350,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW232(ctx, x, in, s)
 			} else {
 				out, err = g.h.W232(ctx, *s)
 			}
@@ -14372,7 +19372,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW233(ctx, x, in, s)
 			} else {
 				out, err = g.h.W233(ctx, *s)
 			}
@@ -14394,7 +19394,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW234(ctx, x, in, s)
 			} else {
 				out, err = g.h.W234(ctx, *s)
 			}
@@ -14416,7 +19416,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW235(ctx, x, in, s)
 			} else {
 				out, err = g.h.W235(ctx, *s)
 			}
@@ -14438,7 +19438,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW236(ctx, x, in, s)
 			} else {
 				out, err = g.h.W236(ctx, *s)
 			}
@@ -14460,7 +19460,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW237(ctx, x, in, s)
 			} else {
 				out, err = g.h.W237(ctx, *s)
 			}
@@ -14482,7 +19482,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW238(ctx, x, in, s)
 			} else {
 				out, err = g.h.W238(ctx, *s)
 			}
@@ -14504,7 +19504,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW239(ctx, x, in, s)
 			} else {
 				out, err = g.h.W239(ctx, *s)
 			}
@@ -14526,7 +19526,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW240(ctx, x, in, s)
 			} else {
 				out, err = g.h.W240(ctx, *s)
 			}
@@ -14548,7 +19548,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW241(ctx, x, in, s)
 			} else {
 				out, err = g.h.W241(ctx, *s)
 			}
@@ -14570,7 +19570,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW242(ctx, x, in, s)
 			} else {
 				out, err = g.h.W242(ctx, *s)
 			}
@@ -14592,7 +19592,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW243(ctx, x, in, s)
 			} else {
 				out, err = g.h.W243(ctx, *s)
 			}
@@ -14614,7 +19614,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW244(ctx, x, in, s)
 			} else {
 				out, err = g.h.W244(ctx, *s)
 			}
@@ -14636,7 +19636,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW245(ctx, x, in, s)
 			} else {
 				out, err = g.h.W245(ctx, *s)
 			}
@@ -14658,7 +19658,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW246(ctx, x, in, s)
 			} else {
 				out, err = g.h.W246(ctx, *s)
 			}
@@ -14680,7 +19680,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW247(ctx, x, in, s)
 			} else {
 				out, err = g.h.W247(ctx, *s)
 			}
@@ -14702,7 +19702,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW248(ctx, x, in, s)
 			} else {
 				out, err = g.h.W248(ctx, *s)
 			}
@@ -14724,7 +19724,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW249(ctx, x, in, s)
 			} else {
 				out, err = g.h.W249(ctx, *s)
 			}
@@ -14746,7 +19746,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW250(ctx, x, in, s)
 			} else {
 				out, err = g.h.W250(ctx, *s)
 			}
@@ -14768,7 +19768,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW251(ctx, x, in, s)
 			} else {
 				out, err = g.h.W251(ctx, *s)
 			}
@@ -14790,7 +19790,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW252(ctx, x, in, s)
 			} else {
 				out, err = g.h.W252(ctx, *s)
 			}
@@ -14812,7 +19812,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW253(ctx, x, in, s)
 			} else {
 				out, err = g.h.W253(ctx, *s)
 			}
@@ -14834,7 +19834,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW254(ctx, x, in, s)
 			} else {
 				out, err = g.h.W254(ctx, *s)
 			}
@@ -14856,7 +19856,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW255(ctx, x, in, s)
 			} else {
 				out, err = g.h.W255(ctx, *s)
 			}
@@ -14878,7 +19878,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW256(ctx, x, in, s)
 			} else {
 				out, err = g.h.W256(ctx, *s)
 			}
@@ -14900,7 +19900,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW257(ctx, x, in, s)
 			} else {
 				out, err = g.h.W257(ctx, *s)
 			}
@@ -14922,7 +19922,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW258(ctx, x, in, s)
 			} else {
 				out, err = g.h.W258(ctx, *s)
 			}
@@ -14944,7 +19944,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW259(ctx, x, in, s)
 			} else {
 				out, err = g.h.W259(ctx, *s)
 			}
@@ -14966,7 +19966,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW260(ctx, x, in, s)
 			} else {
 				out, err = g.h.W260(ctx, *s)
 			}
@@ -14988,7 +19988,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW261(ctx, x, in, s)
 			} else {
 				out, err = g.h.W261(ctx, *s)
 			}
@@ -15010,7 +20010,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW262(ctx, x, in, s)
 			} else {
 				out, err = g.h.W262(ctx, *s)
 			}
@@ -15032,7 +20032,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW263(ctx, x, in, s)
 			} else {
 				out, err = g.h.W263(ctx, *s)
 			}
@@ -15054,7 +20054,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW264(ctx, x, in, s)
 			} else {
 				out, err = g.h.W264(ctx, *s)
 			}
@@ -15076,7 +20076,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW265(ctx, x, in, s)
 			} else {
 				out, err = g.h.W265(ctx, *s)
 			}
@@ -15098,7 +20098,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW266(ctx, x, in, s)
 			} else {
 				out, err = g.h.W266(ctx, *s)
 			}
@@ -15120,7 +20120,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW267(ctx, x, in, s)
 			} else {
 				out, err = g.h.W267(ctx, *s)
 			}
@@ -15142,7 +20142,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW268(ctx, x, in, s)
 			} else {
 				out, err = g.h.W268(ctx, *s)
 			}
@@ -15164,7 +20164,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW269(ctx, x, in, s)
 			} else {
 				out, err = g.h.W269(ctx, *s)
 			}
@@ -15186,7 +20186,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW270(ctx, x, in, s)
 			} else {
 				out, err = g.h.W270(ctx, *s)
 			}
@@ -15208,7 +20208,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW271(ctx, x, in, s)
 			} else {
 				out, err = g.h.W271(ctx, *s)
 			}
@@ -15230,7 +20230,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW272(ctx, x, in, s)
 			} else {
 				out, err = g.h.W272(ctx, *s)
 			}
@@ -15252,7 +20252,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW273(ctx, x, in, s)
 			} else {
 				out, err = g.h.W273(ctx, *s)
 			}
@@ -15274,7 +20274,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW274(ctx, x, in, s)
 			} else {
 				out, err = g.h.W274(ctx, *s)
 			}
@@ -15296,7 +20296,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW275(ctx, x, in, s)
 			} else {
 				out, err = g.h.W275(ctx, *s)
 			}
@@ -15318,7 +20318,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW276(ctx, x, in, s)
 			} else {
 				out, err = g.h.W276(ctx, *s)
 			}
@@ -15340,7 +20340,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW277(ctx, x, in, s)
 			} else {
 				out, err = g.h.W277(ctx, *s)
 			}
@@ -15362,7 +20362,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW278(ctx, x, in, s)
 			} else {
 				out, err = g.h.W278(ctx, *s)
 			}
@@ -15384,7 +20384,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW279(ctx, x, in, s)
 			} else {
 				out, err = g.h.W279(ctx, *s)
 			}
@@ -15406,7 +20406,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW280(ctx, x, in, s)
 			} else {
 				out, err = g.h.W280(ctx, *s)
 			}
@@ -15428,7 +20428,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW281(ctx, x, in, s)
 			} else {
 				out, err = g.h.W281(ctx, *s)
 			}
@@ -15450,7 +20450,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW282(ctx, x, in, s)
 			} else {
 				out, err = g.h.W282(ctx, *s)
 			}
@@ -15472,7 +20472,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW283(ctx, x, in, s)
 			} else {
 				out, err = g.h.W283(ctx, *s)
 			}
@@ -15494,7 +20494,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW284(ctx, x, in, s)
 			} else {
 				out, err = g.h.W284(ctx, *s)
 			}
@@ -15516,7 +20516,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW285(ctx, x, in, s)
 			} else {
 				out, err = g.h.W285(ctx, *s)
 			}
@@ -15538,7 +20538,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW286(ctx, x, in, s)
 			} else {
 				out, err = g.h.W286(ctx, *s)
 			}
@@ -15560,7 +20560,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW287(ctx, x, in, s)
 			} else {
 				out, err = g.h.W287(ctx, *s)
 			}
@@ -15582,7 +20582,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW288(ctx, x, in, s)
 			} else {
 				out, err = g.h.W288(ctx, *s)
 			}
@@ -15604,7 +20604,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW289(ctx, x, in, s)
 			} else {
 				out, err = g.h.W289(ctx, *s)
 			}
@@ -15626,7 +20626,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW290(ctx, x, in, s)
 			} else {
 				out, err = g.h.W290(ctx, *s)
 			}
@@ -15648,7 +20648,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW291(ctx, x, in, s)
 			} else {
 				out, err = g.h.W291(ctx, *s)
 			}
@@ -15670,7 +20670,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW292(ctx, x, in, s)
 			} else {
 				out, err = g.h.W292(ctx, *s)
 			}
@@ -15692,7 +20692,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW293(ctx, x, in, s)
 			} else {
 				out, err = g.h.W293(ctx, *s)
 			}
@@ -15714,7 +20714,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW294(ctx, x, in, s)
 			} else {
 				out, err = g.h.W294(ctx, *s)
 			}
@@ -15736,7 +20736,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW295(ctx, x, in, s)
 			} else {
 				out, err = g.h.W295(ctx, *s)
 			}
@@ -15758,7 +20758,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW296(ctx, x, in, s)
 			} else {
 				out, err = g.h.W296(ctx, *s)
 			}
@@ -15780,7 +20780,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW297(ctx, x, in, s)
 			} else {
 				out, err = g.h.W297(ctx, *s)
 			}
@@ -15802,7 +20802,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW298(ctx, x, in, s)
 			} else {
 				out, err = g.h.W298(ctx, *s)
 			}
@@ -15824,7 +20824,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW299(ctx, x, in, s)
 			} else {
 				out, err = g.h.W299(ctx, *s)
 			}
@@ -15846,7 +20846,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW300(ctx, x, in, s)
 			} else {
 				out, err = g.h.W300(ctx, *s)
 			}
@@ -15868,7 +20868,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW301(ctx, x, in, s)
 			} else {
 				out, err = g.h.W301(ctx, *s)
 			}
@@ -15890,7 +20890,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW302(ctx, x, in, s)
 			} else {
 				out, err = g.h.W302(ctx, *s)
 			}
@@ -15912,7 +20912,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW303(ctx, x, in, s)
 			} else {
 				out, err = g.h.W303(ctx, *s)
 			}
@@ -15934,7 +20934,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW304(ctx, x, in, s)
 			} else {
 				out, err = g.h.W304(ctx, *s)
 			}
@@ -15956,7 +20956,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW305(ctx, x, in, s)
 			} else {
 				out, err = g.h.W305(ctx, *s)
 			}
@@ -15978,7 +20978,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW306(ctx, x, in, s)
 			} else {
 				out, err = g.h.W306(ctx, *s)
 			}
@@ -16000,7 +21000,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW307(ctx, x, in, s)
 			} else {
 				out, err = g.h.W307(ctx, *s)
 			}
@@ -16022,7 +21022,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW308(ctx, x, in, s)
 			} else {
 				out, err = g.h.W308(ctx, *s)
 			}
@@ -16044,7 +21044,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW309(ctx, x, in, s)
 			} else {
 				out, err = g.h.W309(ctx, *s)
 			}
@@ -16066,7 +21066,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW310(ctx, x, in, s)
 			} else {
 				out, err = g.h.W310(ctx, *s)
 			}
@@ -16088,7 +21088,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW311(ctx, x, in, s)
 			} else {
 				out, err = g.h.W311(ctx, *s)
 			}
@@ -16110,7 +21110,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW312(ctx, x, in, s)
 			} else {
 				out, err = g.h.W312(ctx, *s)
 			}
@@ -16132,7 +21132,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW313(ctx, x, in, s)
 			} else {
 				out, err = g.h.W313(ctx, *s)
 			}
@@ -16154,7 +21154,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW314(ctx, x, in, s)
 			} else {
 				out, err = g.h.W314(ctx, *s)
 			}
@@ -16176,7 +21176,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW315(ctx, x, in, s)
 			} else {
 				out, err = g.h.W315(ctx, *s)
 			}
@@ -16198,7 +21198,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW316(ctx, x, in, s)
 			} else {
 				out, err = g.h.W316(ctx, *s)
 			}
@@ -16220,7 +21220,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW317(ctx, x, in, s)
 			} else {
 				out, err = g.h.W317(ctx, *s)
 			}
@@ -16242,7 +21242,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW318(ctx, x, in, s)
 			} else {
 				out, err = g.h.W318(ctx, *s)
 			}
@@ -16264,7 +21264,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW319(ctx, x, in, s)
 			} else {
 				out, err = g.h.W319(ctx, *s)
 			}
@@ -16286,7 +21286,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW320(ctx, x, in, s)
 			} else {
 				out, err = g.h.W320(ctx, *s)
 			}
@@ -16308,7 +21308,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW321(ctx, x, in, s)
 			} else {
 				out, err = g.h.W321(ctx, *s)
 			}
@@ -16330,7 +21330,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW322(ctx, x, in, s)
 			} else {
 				out, err = g.h.W322(ctx, *s)
 			}
@@ -16352,7 +21352,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW323(ctx, x, in, s)
 			} else {
 				out, err = g.h.W323(ctx, *s)
 			}
@@ -16374,7 +21374,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW324(ctx, x, in, s)
 			} else {
 				out, err = g.h.W324(ctx, *s)
 			}
@@ -16396,7 +21396,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW325(ctx, x, in, s)
 			} else {
 				out, err = g.h.W325(ctx, *s)
 			}
@@ -16418,7 +21418,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW326(ctx, x, in, s)
 			} else {
 				out, err = g.h.W326(ctx, *s)
 			}
@@ -16440,7 +21440,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW327(ctx, x, in, s)
 			} else {
 				out, err = g.h.W327(ctx, *s)
 			}
@@ -16462,7 +21462,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW328(ctx, x, in, s)
 			} else {
 				out, err = g.h.W328(ctx, *s)
 			}
@@ -16484,7 +21484,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW329(ctx, x, in, s)
 			} else {
 				out, err = g.h.W329(ctx, *s)
 			}
@@ -16506,7 +21506,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW330(ctx, x, in, s)
 			} else {
 				out, err = g.h.W330(ctx, *s)
 			}
@@ -16528,7 +21528,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW331(ctx, x, in, s)
 			} else {
 				out, err = g.h.W331(ctx, *s)
 			}
@@ -16550,7 +21550,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW332(ctx, x, in, s)
 			} else {
 				out, err = g.h.W332(ctx, *s)
 			}
@@ -16572,7 +21572,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW333(ctx, x, in, s)
 			} else {
 				out, err = g.h.W333(ctx, *s)
 			}
@@ -16594,7 +21594,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW334(ctx, x, in, s)
 			} else {
 				out, err = g.h.W334(ctx, *s)
 			}
@@ -16616,7 +21616,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW335(ctx, x, in, s)
 			} else {
 				out, err = g.h.W335(ctx, *s)
 			}
@@ -16638,7 +21638,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW336(ctx, x, in, s)
 			} else {
 				out, err = g.h.W336(ctx, *s)
 			}
@@ -16660,7 +21660,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW337(ctx, x, in, s)
 			} else {
 				out, err = g.h.W337(ctx, *s)
 			}
@@ -16682,7 +21682,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW338(ctx, x, in, s)
 			} else {
 				out, err = g.h.W338(ctx, *s)
 			}
@@ -16704,7 +21704,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW339(ctx, x, in, s)
 			} else {
 				out, err = g.h.W339(ctx, *s)
 			}
@@ -16726,7 +21726,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW340(ctx, x, in, s)
 			} else {
 				out, err = g.h.W340(ctx, *s)
 			}
@@ -16748,7 +21748,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW341(ctx, x, in, s)
 			} else {
 				out, err = g.h.W341(ctx, *s)
 			}
@@ -16770,7 +21770,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW342(ctx, x, in, s)
 			} else {
 				out, err = g.h.W342(ctx, *s)
 			}
@@ -16792,7 +21792,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW343(ctx, x, in, s)
 			} else {
 				out, err = g.h.W343(ctx, *s)
 			}
@@ -16814,7 +21814,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW344(ctx, x, in, s)
 			} else {
 				out, err = g.h.W344(ctx, *s)
 			}
@@ -16836,7 +21836,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW345(ctx, x, in, s)
 			} else {
 				out, err = g.h.W345(ctx, *s)
 			}
@@ -16858,7 +21858,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW346(ctx, x, in, s)
 			} else {
 				out, err = g.h.W346(ctx, *s)
 			}
@@ -16880,7 +21880,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW347(ctx, x, in, s)
 			} else {
 				out, err = g.h.W347(ctx, *s)
 			}
@@ -16902,7 +21902,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW348(ctx, x, in, s)
 			} else {
 				out, err = g.h.W348(ctx, *s)
 			}
@@ -16924,7 +21924,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW349(ctx, x, in, s)
 			} else {
 				out, err = g.h.W349(ctx, *s)
 			}
@@ -16946,7 +21946,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW350(ctx, x, in, s)
 			} else {
 				out, err = g.h.W350(ctx, *s)
 			}
@@ -16968,7 +21968,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW351(ctx, x, in, s)
 			} else {
 				out, err = g.h.W351(ctx, *s)
 			}
@@ -16990,7 +21990,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW352(ctx, x, in, s)
 			} else {
 				out, err = g.h.W352(ctx, *s)
 			}
@@ -17012,7 +22012,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW353(ctx, x, in, s)
 			} else {
 				out, err = g.h.W353(ctx, *s)
 			}
@@ -17034,7 +22034,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW354(ctx, x, in, s)
 			} else {
 				out, err = g.h.W354(ctx, *s)
 			}
@@ -17056,7 +22056,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW355(ctx, x, in, s)
 			} else {
 				out, err = g.h.W355(ctx, *s)
 			}
@@ -17078,7 +22078,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW356(ctx, x, in, s)
 			} else {
 				out, err = g.h.W356(ctx, *s)
 			}
@@ -17100,7 +22100,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW357(ctx, x, in, s)
 			} else {
 				out, err = g.h.W357(ctx, *s)
 			}
@@ -17122,7 +22122,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW358(ctx, x, in, s)
 			} else {
 				out, err = g.h.W358(ctx, *s)
 			}
@@ -17144,7 +22144,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW359(ctx, x, in, s)
 			} else {
 				out, err = g.h.W359(ctx, *s)
 			}
@@ -17166,7 +22166,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW360(ctx, x, in, s)
 			} else {
 				out, err = g.h.W360(ctx, *s)
 			}
@@ -17188,7 +22188,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW361(ctx, x, in, s)
 			} else {
 				out, err = g.h.W361(ctx, *s)
 			}
@@ -17210,7 +22210,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW362(ctx, x, in, s)
 			} else {
 				out, err = g.h.W362(ctx, *s)
 			}
@@ -17232,7 +22232,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW363(ctx, x, in, s)
 			} else {
 				out, err = g.h.W363(ctx, *s)
 			}
@@ -17254,7 +22254,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW364(ctx, x, in, s)
 			} else {
 				out, err = g.h.W364(ctx, *s)
 			}
@@ -17276,7 +22276,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW365(ctx, x, in, s)
 			} else {
 				out, err = g.h.W365(ctx, *s)
 			}
@@ -17298,7 +22298,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW366(ctx, x, in, s)
 			} else {
 				out, err = g.h.W366(ctx, *s)
 			}
@@ -17320,7 +22320,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW367(ctx, x, in, s)
 			} else {
 				out, err = g.h.W367(ctx, *s)
 			}
@@ -17342,7 +22342,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW368(ctx, x, in, s)
 			} else {
 				out, err = g.h.W368(ctx, *s)
 			}
@@ -17364,7 +22364,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW369(ctx, x, in, s)
 			} else {
 				out, err = g.h.W369(ctx, *s)
 			}
@@ -17386,7 +22386,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW370(ctx, x, in, s)
 			} else {
 				out, err = g.h.W370(ctx, *s)
 			}
@@ -17408,7 +22408,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW371(ctx, x, in, s)
 			} else {
 				out, err = g.h.W371(ctx, *s)
 			}
@@ -17430,7 +22430,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW372(ctx, x, in, s)
 			} else {
 				out, err = g.h.W372(ctx, *s)
 			}
@@ -17452,7 +22452,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW373(ctx, x, in, s)
 			} else {
 				out, err = g.h.W373(ctx, *s)
 			}
@@ -17474,7 +22474,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW374(ctx, x, in, s)
 			} else {
 				out, err = g.h.W374(ctx, *s)
 			}
@@ -17496,7 +22496,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW375(ctx, x, in, s)
 			} else {
 				out, err = g.h.W375(ctx, *s)
 			}
@@ -17518,7 +22518,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW376(ctx, x, in, s)
 			} else {
 				out, err = g.h.W376(ctx, *s)
 			}
@@ -17540,7 +22540,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW377(ctx, x, in, s)
 			} else {
 				out, err = g.h.W377(ctx, *s)
 			}
@@ -17562,7 +22562,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW378(ctx, x, in, s)
 			} else {
 				out, err = g.h.W378(ctx, *s)
 			}
@@ -17584,7 +22584,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW379(ctx, x, in, s)
 			} else {
 				out, err = g.h.W379(ctx, *s)
 			}
@@ -17606,7 +22606,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW380(ctx, x, in, s)
 			} else {
 				out, err = g.h.W380(ctx, *s)
 			}
@@ -17628,7 +22628,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW381(ctx, x, in, s)
 			} else {
 				out, err = g.h.W381(ctx, *s)
 			}
@@ -17650,7 +22650,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW382(ctx, x, in, s)
 			} else {
 				out, err = g.h.W382(ctx, *s)
 			}
@@ -17672,7 +22672,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW383(ctx, x, in, s)
 			} else {
 				out, err = g.h.W383(ctx, *s)
 			}
@@ -17694,7 +22694,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW384(ctx, x, in, s)
 			} else {
 				out, err = g.h.W384(ctx, *s)
 			}
@@ -17716,7 +22716,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW385(ctx, x, in, s)
 			} else {
 				out, err = g.h.W385(ctx, *s)
 			}
@@ -17738,7 +22738,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW386(ctx, x, in, s)
 			} else {
 				out, err = g.h.W386(ctx, *s)
 			}
@@ -17760,7 +22760,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW387(ctx, x, in, s)
 			} else {
 				out, err = g.h.W387(ctx, *s)
 			}
@@ -17782,7 +22782,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW388(ctx, x, in, s)
 			} else {
 				out, err = g.h.W388(ctx, *s)
 			}
@@ -17804,7 +22804,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW389(ctx, x, in, s)
 			} else {
 				out, err = g.h.W389(ctx, *s)
 			}
@@ -17826,7 +22826,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW390(ctx, x, in, s)
 			} else {
 				out, err = g.h.W390(ctx, *s)
 			}
@@ -17848,7 +22848,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW391(ctx, x, in, s)
 			} else {
 				out, err = g.h.W391(ctx, *s)
 			}
@@ -17870,7 +22870,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW392(ctx, x, in, s)
 			} else {
 				out, err = g.h.W392(ctx, *s)
 			}
@@ -17892,7 +22892,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW393(ctx, x, in, s)
 			} else {
 				out, err = g.h.W393(ctx, *s)
 			}
@@ -17914,7 +22914,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW394(ctx, x, in, s)
 			} else {
 				out, err = g.h.W394(ctx, *s)
 			}
@@ -17936,7 +22936,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW395(ctx, x, in, s)
 			} else {
 				out, err = g.h.W395(ctx, *s)
 			}
@@ -17958,7 +22958,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW396(ctx, x, in, s)
 			} else {
 				out, err = g.h.W396(ctx, *s)
 			}
@@ -17980,7 +22980,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW397(ctx, x, in, s)
 			} else {
 				out, err = g.h.W397(ctx, *s)
 			}
@@ -18002,7 +23002,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW398(ctx, x, in, s)
 			} else {
 				out, err = g.h.W398(ctx, *s)
 			}
@@ -18024,7 +23024,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW399(ctx, x, in, s)
 			} else {
 				out, err = g.h.W399(ctx, *s)
 			}
@@ -18046,7 +23046,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW400(ctx, x, in, s)
 			} else {
 				out, err = g.h.W400(ctx, *s)
 			}
@@ -18068,7 +23068,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW401(ctx, x, in, s)
 			} else {
 				out, err = g.h.W401(ctx, *s)
 			}
@@ -18090,7 +23090,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW402(ctx, x, in, s)
 			} else {
 				out, err = g.h.W402(ctx, *s)
 			}
@@ -18112,7 +23112,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW403(ctx, x, in, s)
 			} else {
 				out, err = g.h.W403(ctx, *s)
 			}
@@ -18134,7 +23134,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW404(ctx, x, in, s)
 			} else {
 				out, err = g.h.W404(ctx, *s)
 			}
@@ -18156,7 +23156,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW405(ctx, x, in, s)
 			} else {
 				out, err = g.h.W405(ctx, *s)
 			}
@@ -18178,7 +23178,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW406(ctx, x, in, s)
 			} else {
 				out, err = g.h.W406(ctx, *s)
 			}
@@ -18200,7 +23200,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW407(ctx, x, in, s)
 			} else {
 				out, err = g.h.W407(ctx, *s)
 			}
@@ -18222,7 +23222,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW408(ctx, x, in, s)
 			} else {
 				out, err = g.h.W408(ctx, *s)
 			}
@@ -18244,7 +23244,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW409(ctx, x, in, s)
 			} else {
 				out, err = g.h.W409(ctx, *s)
 			}
@@ -18266,7 +23266,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW410(ctx, x, in, s)
 			} else {
 				out, err = g.h.W410(ctx, *s)
 			}
@@ -18288,7 +23288,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW411(ctx, x, in, s)
 			} else {
 				out, err = g.h.W411(ctx, *s)
 			}
@@ -18310,7 +23310,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW412(ctx, x, in, s)
 			} else {
 				out, err = g.h.W412(ctx, *s)
 			}
@@ -18332,7 +23332,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW413(ctx, x, in, s)
 			} else {
 				out, err = g.h.W413(ctx, *s)
 			}
@@ -18354,7 +23354,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW414(ctx, x, in, s)
 			} else {
 				out, err = g.h.W414(ctx, *s)
 			}
@@ -18376,7 +23376,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW415(ctx, x, in, s)
 			} else {
 				out, err = g.h.W415(ctx, *s)
 			}
@@ -18398,7 +23398,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW416(ctx, x, in, s)
 			} else {
 				out, err = g.h.W416(ctx, *s)
 			}
@@ -18420,7 +23420,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW417(ctx, x, in, s)
 			} else {
 				out, err = g.h.W417(ctx, *s)
 			}
@@ -18442,7 +23442,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW418(ctx, x, in, s)
 			} else {
 				out, err = g.h.W418(ctx, *s)
 			}
@@ -18464,7 +23464,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW419(ctx, x, in, s)
 			} else {
 				out, err = g.h.W419(ctx, *s)
 			}
@@ -18486,7 +23486,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW420(ctx, x, in, s)
 			} else {
 				out, err = g.h.W420(ctx, *s)
 			}
@@ -18508,7 +23508,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW421(ctx, x, in, s)
 			} else {
 				out, err = g.h.W421(ctx, *s)
 			}
@@ -18530,7 +23530,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW422(ctx, x, in, s)
 			} else {
 				out, err = g.h.W422(ctx, *s)
 			}
@@ -18552,7 +23552,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW423(ctx, x, in, s)
 			} else {
 				out, err = g.h.W423(ctx, *s)
 			}
@@ -18574,7 +23574,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW424(ctx, x, in, s)
 			} else {
 				out, err = g.h.W424(ctx, *s)
 			}
@@ -18596,7 +23596,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW425(ctx, x, in, s)
 			} else {
 				out, err = g.h.W425(ctx, *s)
 			}
@@ -18618,7 +23618,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW426(ctx, x, in, s)
 			} else {
 				out, err = g.h.W426(ctx, *s)
 			}
@@ -18640,7 +23640,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW427(ctx, x, in, s)
 			} else {
 				out, err = g.h.W427(ctx, *s)
 			}
@@ -18662,7 +23662,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW428(ctx, x, in, s)
 			} else {
 				out, err = g.h.W428(ctx, *s)
 			}
@@ -18684,7 +23684,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW429(ctx, x, in, s)
 			} else {
 				out, err = g.h.W429(ctx, *s)
 			}
@@ -18706,7 +23706,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW430(ctx, x, in, s)
 			} else {
 				out, err = g.h.W430(ctx, *s)
 			}
@@ -18728,7 +23728,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW431(ctx, x, in, s)
 			} else {
 				out, err = g.h.W431(ctx, *s)
 			}
@@ -18750,7 +23750,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW432(ctx, x, in, s)
 			} else {
 				out, err = g.h.W432(ctx, *s)
 			}
@@ -18772,7 +23772,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW433(ctx, x, in, s)
 			} else {
 				out, err = g.h.W433(ctx, *s)
 			}
@@ -18794,7 +23794,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW434(ctx, x, in, s)
 			} else {
 				out, err = g.h.W434(ctx, *s)
 			}
@@ -18816,7 +23816,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW435(ctx, x, in, s)
 			} else {
 				out, err = g.h.W435(ctx, *s)
 			}
@@ -18838,7 +23838,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW436(ctx, x, in, s)
 			} else {
 				out, err = g.h.W436(ctx, *s)
 			}
@@ -18860,7 +23860,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW437(ctx, x, in, s)
 			} else {
 				out, err = g.h.W437(ctx, *s)
 			}
@@ -18882,7 +23882,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW438(ctx, x, in, s)
 			} else {
 				out, err = g.h.W438(ctx, *s)
 			}
@@ -18904,7 +23904,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW439(ctx, x, in, s)
 			} else {
 				out, err = g.h.W439(ctx, *s)
 			}
@@ -18926,7 +23926,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW440(ctx, x, in, s)
 			} else {
 				out, err = g.h.W440(ctx, *s)
 			}
@@ -18948,7 +23948,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW441(ctx, x, in, s)
 			} else {
 				out, err = g.h.W441(ctx, *s)
 			}
@@ -18970,7 +23970,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW442(ctx, x, in, s)
 			} else {
 				out, err = g.h.W442(ctx, *s)
 			}
@@ -18992,7 +23992,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW443(ctx, x, in, s)
 			} else {
 				out, err = g.h.W443(ctx, *s)
 			}
@@ -19014,7 +24014,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW444(ctx, x, in, s)
 			} else {
 				out, err = g.h.W444(ctx, *s)
 			}
@@ -19036,7 +24036,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW445(ctx, x, in, s)
 			} else {
 				out, err = g.h.W445(ctx, *s)
 			}
@@ -19058,7 +24058,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW446(ctx, x, in, s)
 			} else {
 				out, err = g.h.W446(ctx, *s)
 			}
@@ -19080,7 +24080,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW447(ctx, x, in, s)
 			} else {
 				out, err = g.h.W447(ctx, *s)
 			}
@@ -19102,7 +24102,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW448(ctx, x, in, s)
 			} else {
 				out, err = g.h.W448(ctx, *s)
 			}
@@ -19124,7 +24124,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW449(ctx, x, in, s)
 			} else {
 				out, err = g.h.W449(ctx, *s)
 			}
@@ -19146,7 +24146,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW450(ctx, x, in, s)
 			} else {
 				out, err = g.h.W450(ctx, *s)
 			}
@@ -19168,7 +24168,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW451(ctx, x, in, s)
 			} else {
 				out, err = g.h.W451(ctx, *s)
 			}
@@ -19190,7 +24190,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW452(ctx, x, in, s)
 			} else {
 				out, err = g.h.W452(ctx, *s)
 			}
@@ -19212,7 +24212,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW453(ctx, x, in, s)
 			} else {
 				out, err = g.h.W453(ctx, *s)
 			}
@@ -19234,7 +24234,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW454(ctx, x, in, s)
 			} else {
 				out, err = g.h.W454(ctx, *s)
 			}
@@ -19256,7 +24256,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW455(ctx, x, in, s)
 			} else {
 				out, err = g.h.W455(ctx, *s)
 			}
@@ -19278,7 +24278,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW456(ctx, x, in, s)
 			} else {
 				out, err = g.h.W456(ctx, *s)
 			}
@@ -19300,7 +24300,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW457(ctx, x, in, s)
 			} else {
 				out, err = g.h.W457(ctx, *s)
 			}
@@ -19322,7 +24322,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW458(ctx, x, in, s)
 			} else {
 				out, err = g.h.W458(ctx, *s)
 			}
@@ -19344,7 +24344,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW459(ctx, x, in, s)
 			} else {
 				out, err = g.h.W459(ctx, *s)
 			}
@@ -19366,7 +24366,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW460(ctx, x, in, s)
 			} else {
 				out, err = g.h.W460(ctx, *s)
 			}
@@ -19388,7 +24388,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW461(ctx, x, in, s)
 			} else {
 				out, err = g.h.W461(ctx, *s)
 			}
@@ -19410,7 +24410,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW462(ctx, x, in, s)
 			} else {
 				out, err = g.h.W462(ctx, *s)
 			}
@@ -19432,7 +24432,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW463(ctx, x, in, s)
 			} else {
 				out, err = g.h.W463(ctx, *s)
 			}
@@ -19454,7 +24454,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW464(ctx, x, in, s)
 			} else {
 				out, err = g.h.W464(ctx, *s)
 			}
@@ -19476,7 +24476,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW465(ctx, x, in, s)
 			} else {
 				out, err = g.h.W465(ctx, *s)
 			}
@@ -19498,7 +24498,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW466(ctx, x, in, s)
 			} else {
 				out, err = g.h.W466(ctx, *s)
 			}
@@ -19520,7 +24520,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW467(ctx, x, in, s)
 			} else {
 				out, err = g.h.W467(ctx, *s)
 			}
@@ -19542,7 +24542,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW468(ctx, x, in, s)
 			} else {
 				out, err = g.h.W468(ctx, *s)
 			}
@@ -19564,7 +24564,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW469(ctx, x, in, s)
 			} else {
 				out, err = g.h.W469(ctx, *s)
 			}
@@ -19586,7 +24586,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW470(ctx, x, in, s)
 			} else {
 				out, err = g.h.W470(ctx, *s)
 			}
@@ -19608,7 +24608,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW471(ctx, x, in, s)
 			} else {
 				out, err = g.h.W471(ctx, *s)
 			}
@@ -19630,7 +24630,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW472(ctx, x, in, s)
 			} else {
 				out, err = g.h.W472(ctx, *s)
 			}
@@ -19652,7 +24652,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW473(ctx, x, in, s)
 			} else {
 				out, err = g.h.W473(ctx, *s)
 			}
@@ -19674,7 +24674,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW474(ctx, x, in, s)
 			} else {
 				out, err = g.h.W474(ctx, *s)
 			}
@@ -19696,7 +24696,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW475(ctx, x, in, s)
 			} else {
 				out, err = g.h.W475(ctx, *s)
 			}
@@ -19718,7 +24718,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW476(ctx, x, in, s)
 			} else {
 				out, err = g.h.W476(ctx, *s)
 			}
@@ -19740,7 +24740,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW477(ctx, x, in, s)
 			} else {
 				out, err = g.h.W477(ctx, *s)
 			}
@@ -19762,7 +24762,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW478(ctx, x, in, s)
 			} else {
 				out, err = g.h.W478(ctx, *s)
 			}
@@ -19784,7 +24784,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW479(ctx, x, in, s)
 			} else {
 				out, err = g.h.W479(ctx, *s)
 			}
@@ -19806,7 +24806,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW480(ctx, x, in, s)
 			} else {
 				out, err = g.h.W480(ctx, *s)
 			}
@@ -19828,7 +24828,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW481(ctx, x, in, s)
 			} else {
 				out, err = g.h.W481(ctx, *s)
 			}
@@ -19850,7 +24850,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW482(ctx, x, in, s)
 			} else {
 				out, err = g.h.W482(ctx, *s)
 			}
@@ -19872,7 +24872,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW483(ctx, x, in, s)
 			} else {
 				out, err = g.h.W483(ctx, *s)
 			}
@@ -19894,7 +24894,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW484(ctx, x, in, s)
 			} else {
 				out, err = g.h.W484(ctx, *s)
 			}
@@ -19916,7 +24916,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW485(ctx, x, in, s)
 			} else {
 				out, err = g.h.W485(ctx, *s)
 			}
@@ -19938,7 +24938,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW486(ctx, x, in, s)
 			} else {
 				out, err = g.h.W486(ctx, *s)
 			}
@@ -19960,7 +24960,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW487(ctx, x, in, s)
 			} else {
 				out, err = g.h.W487(ctx, *s)
 			}
@@ -19982,7 +24982,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW488(ctx, x, in, s)
 			} else {
 				out, err = g.h.W488(ctx, *s)
 			}
@@ -20004,7 +25004,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW489(ctx, x, in, s)
 			} else {
 				out, err = g.h.W489(ctx, *s)
 			}
@@ -20026,7 +25026,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW490(ctx, x, in, s)
 			} else {
 				out, err = g.h.W490(ctx, *s)
 			}
@@ -20048,7 +25048,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW491(ctx, x, in, s)
 			} else {
 				out, err = g.h.W491(ctx, *s)
 			}
@@ -20070,7 +25070,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW492(ctx, x, in, s)
 			} else {
 				out, err = g.h.W492(ctx, *s)
 			}
@@ -20092,7 +25092,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW493(ctx, x, in, s)
 			} else {
 				out, err = g.h.W493(ctx, *s)
 			}
@@ -20114,7 +25114,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW494(ctx, x, in, s)
 			} else {
 				out, err = g.h.W494(ctx, *s)
 			}
@@ -20136,7 +25136,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW495(ctx, x, in, s)
 			} else {
 				out, err = g.h.W495(ctx, *s)
 			}
@@ -20158,7 +25158,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW496(ctx, x, in, s)
 			} else {
 				out, err = g.h.W496(ctx, *s)
 			}
@@ -20180,7 +25180,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW497(ctx, x, in, s)
 			} else {
 				out, err = g.h.W497(ctx, *s)
 			}
@@ -20202,7 +25202,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW498(ctx, x, in, s)
 			} else {
 				out, err = g.h.W498(ctx, *s)
 			}
@@ -20224,7 +25224,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW499(ctx, x, in, s)
 			} else {
 				out, err = g.h.W499(ctx, *s)
 			}
@@ -20246,7 +25246,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW500(ctx, x, in, s)
 			} else {
 				out, err = g.h.W500(ctx, *s)
 			}
@@ -20268,7 +25268,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW501(ctx, x, in, s)
 			} else {
 				out, err = g.h.W501(ctx, *s)
 			}
@@ -20290,7 +25290,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW502(ctx, x, in, s)
 			} else {
 				out, err = g.h.W502(ctx, *s)
 			}
@@ -20312,7 +25312,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW503(ctx, x, in, s)
 			} else {
 				out, err = g.h.W503(ctx, *s)
 			}
@@ -20334,7 +25334,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW504(ctx, x, in, s)
 			} else {
 				out, err = g.h.W504(ctx, *s)
 			}
@@ -20356,7 +25356,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW505(ctx, x, in, s)
 			} else {
 				out, err = g.h.W505(ctx, *s)
 			}
@@ -20378,7 +25378,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW506(ctx, x, in, s)
 			} else {
 				out, err = g.h.W506(ctx, *s)
 			}
@@ -20400,7 +25400,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW507(ctx, x, in, s)
 			} else {
 				out, err = g.h.W507(ctx, *s)
 			}
@@ -20422,7 +25422,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW508(ctx, x, in, s)
 			} else {
 				out, err = g.h.W508(ctx, *s)
 			}
@@ -20444,7 +25444,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW509(ctx, x, in, s)
 			} else {
 				out, err = g.h.W509(ctx, *s)
 			}
@@ -20466,7 +25466,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW510(ctx, x, in, s)
 			} else {
 				out, err = g.h.W510(ctx, *s)
 			}
@@ -20488,7 +25488,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW511(ctx, x, in, s)
 			} else {
 				out, err = g.h.W511(ctx, *s)
 			}
@@ -20510,7 +25510,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW512(ctx, x, in, s)
 			} else {
 				out, err = g.h.W512(ctx, *s)
 			}
@@ -20532,7 +25532,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW513(ctx, x, in, s)
 			} else {
 				out, err = g.h.W513(ctx, *s)
 			}
@@ -20554,7 +25554,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW514(ctx, x, in, s)
 			} else {
 				out, err = g.h.W514(ctx, *s)
 			}
@@ -20576,7 +25576,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW515(ctx, x, in, s)
 			} else {
 				out, err = g.h.W515(ctx, *s)
 			}
@@ -20598,7 +25598,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW516(ctx, x, in, s)
 			} else {
 				out, err = g.h.W516(ctx, *s)
 			}
@@ -20620,7 +25620,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW517(ctx, x, in, s)
 			} else {
 				out, err = g.h.W517(ctx, *s)
 			}
@@ -20642,7 +25642,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW518(ctx, x, in, s)
 			} else {
 				out, err = g.h.W518(ctx, *s)
 			}
@@ -20664,7 +25664,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW519(ctx, x, in, s)
 			} else {
 				out, err = g.h.W519(ctx, *s)
 			}
@@ -20686,7 +25686,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW520(ctx, x, in, s)
 			} else {
 				out, err = g.h.W520(ctx, *s)
 			}
@@ -20708,7 +25708,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW521(ctx, x, in, s)
 			} else {
 				out, err = g.h.W521(ctx, *s)
 			}
@@ -20730,7 +25730,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW522(ctx, x, in, s)
 			} else {
 				out, err = g.h.W522(ctx, *s)
 			}
@@ -20752,7 +25752,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW523(ctx, x, in, s)
 			} else {
 				out, err = g.h.W523(ctx, *s)
 			}
@@ -20774,7 +25774,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW524(ctx, x, in, s)
 			} else {
 				out, err = g.h.W524(ctx, *s)
 			}
@@ -20796,7 +25796,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW525(ctx, x, in, s)
 			} else {
 				out, err = g.h.W525(ctx, *s)
 			}
@@ -20818,7 +25818,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW526(ctx, x, in, s)
 			} else {
 				out, err = g.h.W526(ctx, *s)
 			}
@@ -20840,7 +25840,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW527(ctx, x, in, s)
 			} else {
 				out, err = g.h.W527(ctx, *s)
 			}
@@ -20862,7 +25862,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW528(ctx, x, in, s)
 			} else {
 				out, err = g.h.W528(ctx, *s)
 			}
@@ -20884,7 +25884,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW529(ctx, x, in, s)
 			} else {
 				out, err = g.h.W529(ctx, *s)
 			}
@@ -20906,7 +25906,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW530(ctx, x, in, s)
 			} else {
 				out, err = g.h.W530(ctx, *s)
 			}
@@ -20928,7 +25928,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW531(ctx, x, in, s)
 			} else {
 				out, err = g.h.W531(ctx, *s)
 			}
@@ -20950,7 +25950,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW532(ctx, x, in, s)
 			} else {
 				out, err = g.h.W532(ctx, *s)
 			}
@@ -20972,7 +25972,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW533(ctx, x, in, s)
 			} else {
 				out, err = g.h.W533(ctx, *s)
 			}
@@ -20994,7 +25994,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW534(ctx, x, in, s)
 			} else {
 				out, err = g.h.W534(ctx, *s)
 			}
@@ -21016,7 +26016,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW535(ctx, x, in, s)
 			} else {
 				out, err = g.h.W535(ctx, *s)
 			}
@@ -21038,7 +26038,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW536(ctx, x, in, s)
 			} else {
 				out, err = g.h.W536(ctx, *s)
 			}
@@ -21060,7 +26060,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW537(ctx, x, in, s)
 			} else {
 				out, err = g.h.W537(ctx, *s)
 			}
@@ -21082,7 +26082,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW538(ctx, x, in, s)
 			} else {
 				out, err = g.h.W538(ctx, *s)
 			}
@@ -21104,7 +26104,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW539(ctx, x, in, s)
 			} else {
 				out, err = g.h.W539(ctx, *s)
 			}
@@ -21126,7 +26126,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW540(ctx, x, in, s)
 			} else {
 				out, err = g.h.W540(ctx, *s)
 			}
@@ -21148,7 +26148,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW541(ctx, x, in, s)
 			} else {
 				out, err = g.h.W541(ctx, *s)
 			}
@@ -21170,7 +26170,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW542(ctx, x, in, s)
 			} else {
 				out, err = g.h.W542(ctx, *s)
 			}
@@ -21192,7 +26192,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW543(ctx, x, in, s)
 			} else {
 				out, err = g.h.W543(ctx, *s)
 			}
@@ -21214,7 +26214,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW544(ctx, x, in, s)
 			} else {
 				out, err = g.h.W544(ctx, *s)
 			}
@@ -21236,7 +26236,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW545(ctx, x, in, s)
 			} else {
 				out, err = g.h.W545(ctx, *s)
 			}
@@ -21258,7 +26258,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW546(ctx, x, in, s)
 			} else {
 				out, err = g.h.W546(ctx, *s)
 			}
@@ -21280,7 +26280,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW547(ctx, x, in, s)
 			} else {
 				out, err = g.h.W547(ctx, *s)
 			}
@@ -21302,7 +26302,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW548(ctx, x, in, s)
 			} else {
 				out, err = g.h.W548(ctx, *s)
 			}
@@ -21324,7 +26324,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW549(ctx, x, in, s)
 			} else {
 				out, err = g.h.W549(ctx, *s)
 			}
@@ -21346,7 +26346,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW550(ctx, x, in, s)
 			} else {
 				out, err = g.h.W550(ctx, *s)
 			}
@@ -21368,7 +26368,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW551(ctx, x, in, s)
 			} else {
 				out, err = g.h.W551(ctx, *s)
 			}
@@ -21390,7 +26390,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW552(ctx, x, in, s)
 			} else {
 				out, err = g.h.W552(ctx, *s)
 			}
@@ -21412,7 +26412,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW553(ctx, x, in, s)
 			} else {
 				out, err = g.h.W553(ctx, *s)
 			}
@@ -21434,7 +26434,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW554(ctx, x, in, s)
 			} else {
 				out, err = g.h.W554(ctx, *s)
 			}
@@ -21456,7 +26456,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW555(ctx, x, in, s)
 			} else {
 				out, err = g.h.W555(ctx, *s)
 			}
@@ -21478,7 +26478,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW556(ctx, x, in, s)
 			} else {
 				out, err = g.h.W556(ctx, *s)
 			}
@@ -21500,7 +26500,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW557(ctx, x, in, s)
 			} else {
 				out, err = g.h.W557(ctx, *s)
 			}
@@ -21522,7 +26522,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW558(ctx, x, in, s)
 			} else {
 				out, err = g.h.W558(ctx, *s)
 			}
@@ -21544,7 +26544,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW559(ctx, x, in, s)
 			} else {
 				out, err = g.h.W559(ctx, *s)
 			}
@@ -21566,7 +26566,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW560(ctx, x, in, s)
 			} else {
 				out, err = g.h.W560(ctx, *s)
 			}
@@ -21588,7 +26588,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW561(ctx, x, in, s)
 			} else {
 				out, err = g.h.W561(ctx, *s)
 			}
@@ -21610,7 +26610,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW562(ctx, x, in, s)
 			} else {
 				out, err = g.h.W562(ctx, *s)
 			}
@@ -21632,7 +26632,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW563(ctx, x, in, s)
 			} else {
 				out, err = g.h.W563(ctx, *s)
 			}
@@ -21654,7 +26654,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW564(ctx, x, in, s)
 			} else {
 				out, err = g.h.W564(ctx, *s)
 			}
@@ -21676,7 +26676,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW565(ctx, x, in, s)
 			} else {
 				out, err = g.h.W565(ctx, *s)
 			}
@@ -21698,7 +26698,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW566(ctx, x, in, s)
 			} else {
 				out, err = g.h.W566(ctx, *s)
 			}
@@ -21720,7 +26720,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW567(ctx, x, in, s)
 			} else {
 				out, err = g.h.W567(ctx, *s)
 			}
@@ -21742,7 +26742,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW568(ctx, x, in, s)
 			} else {
 				out, err = g.h.W568(ctx, *s)
 			}
@@ -21764,7 +26764,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW569(ctx, x, in, s)
 			} else {
 				out, err = g.h.W569(ctx, *s)
 			}
@@ -21786,7 +26786,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW570(ctx, x, in, s)
 			} else {
 				out, err = g.h.W570(ctx, *s)
 			}
@@ -21808,7 +26808,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW571(ctx, x, in, s)
 			} else {
 				out, err = g.h.W571(ctx, *s)
 			}
@@ -21830,7 +26830,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW572(ctx, x, in, s)
 			} else {
 				out, err = g.h.W572(ctx, *s)
 			}
@@ -21852,7 +26852,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW573(ctx, x, in, s)
 			} else {
 				out, err = g.h.W573(ctx, *s)
 			}
@@ -21874,7 +26874,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW574(ctx, x, in, s)
 			} else {
 				out, err = g.h.W574(ctx, *s)
 			}
@@ -21896,7 +26896,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW575(ctx, x, in, s)
 			} else {
 				out, err = g.h.W575(ctx, *s)
 			}
@@ -21918,7 +26918,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW576(ctx, x, in, s)
 			} else {
 				out, err = g.h.W576(ctx, *s)
 			}
@@ -21940,7 +26940,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW577(ctx, x, in, s)
 			} else {
 				out, err = g.h.W577(ctx, *s)
 			}
@@ -21962,7 +26962,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW578(ctx, x, in, s)
 			} else {
 				out, err = g.h.W578(ctx, *s)
 			}
@@ -21984,7 +26984,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW579(ctx, x, in, s)
 			} else {
 				out, err = g.h.W579(ctx, *s)
 			}
@@ -22006,7 +27006,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW580(ctx, x, in, s)
 			} else {
 				out, err = g.h.W580(ctx, *s)
 			}
@@ -22028,7 +27028,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW581(ctx, x, in, s)
 			} else {
 				out, err = g.h.W581(ctx, *s)
 			}
@@ -22050,7 +27050,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW582(ctx, x, in, s)
 			} else {
 				out, err = g.h.W582(ctx, *s)
 			}
@@ -22072,7 +27072,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW583(ctx, x, in, s)
 			} else {
 				out, err = g.h.W583(ctx, *s)
 			}
@@ -22094,7 +27094,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW584(ctx, x, in, s)
 			} else {
 				out, err = g.h.W584(ctx, *s)
 			}
@@ -22116,7 +27116,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW585(ctx, x, in, s)
 			} else {
 				out, err = g.h.W585(ctx, *s)
 			}
@@ -22138,7 +27138,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW586(ctx, x, in, s)
 			} else {
 				out, err = g.h.W586(ctx, *s)
 			}
@@ -22160,7 +27160,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW587(ctx, x, in, s)
 			} else {
 				out, err = g.h.W587(ctx, *s)
 			}
@@ -22182,7 +27182,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW588(ctx, x, in, s)
 			} else {
 				out, err = g.h.W588(ctx, *s)
 			}
@@ -22204,7 +27204,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW589(ctx, x, in, s)
 			} else {
 				out, err = g.h.W589(ctx, *s)
 			}
@@ -22226,7 +27226,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW590(ctx, x, in, s)
 			} else {
 				out, err = g.h.W590(ctx, *s)
 			}
@@ -22248,7 +27248,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW591(ctx, x, in, s)
 			} else {
 				out, err = g.h.W591(ctx, *s)
 			}
@@ -22270,7 +27270,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW592(ctx, x, in, s)
 			} else {
 				out, err = g.h.W592(ctx, *s)
 			}
@@ -22292,7 +27292,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW593(ctx, x, in, s)
 			} else {
 				out, err = g.h.W593(ctx, *s)
 			}
@@ -22314,7 +27314,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW594(ctx, x, in, s)
 			} else {
 				out, err = g.h.W594(ctx, *s)
 			}
@@ -22336,7 +27336,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW595(ctx, x, in, s)
 			} else {
 				out, err = g.h.W595(ctx, *s)
 			}
@@ -22358,7 +27358,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW596(ctx, x, in, s)
 			} else {
 				out, err = g.h.W596(ctx, *s)
 			}
@@ -22380,7 +27380,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW597(ctx, x, in, s)
 			} else {
 				out, err = g.h.W597(ctx, *s)
 			}
@@ -22402,7 +27402,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW598(ctx, x, in, s)
 			} else {
 				out, err = g.h.W598(ctx, *s)
 			}
@@ -22424,7 +27424,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW599(ctx, x, in, s)
 			} else {
 				out, err = g.h.W599(ctx, *s)
 			}
@@ -22446,7 +27446,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW600(ctx, x, in, s)
 			} else {
 				out, err = g.h.W600(ctx, *s)
 			}
@@ -22468,7 +27468,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW601(ctx, x, in, s)
 			} else {
 				out, err = g.h.W601(ctx, *s)
 			}
@@ -22490,7 +27490,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW602(ctx, x, in, s)
 			} else {
 				out, err = g.h.W602(ctx, *s)
 			}
@@ -22512,7 +27512,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW603(ctx, x, in, s)
 			} else {
 				out, err = g.h.W603(ctx, *s)
 			}
@@ -22534,7 +27534,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW604(ctx, x, in, s)
 			} else {
 				out, err = g.h.W604(ctx, *s)
 			}
@@ -22556,7 +27556,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW605(ctx, x, in, s)
 			} else {
 				out, err = g.h.W605(ctx, *s)
 			}
@@ -22578,7 +27578,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW606(ctx, x, in, s)
 			} else {
 				out, err = g.h.W606(ctx, *s)
 			}
@@ -22600,7 +27600,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW607(ctx, x, in, s)
 			} else {
 				out, err = g.h.W607(ctx, *s)
 			}
@@ -22622,7 +27622,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW608(ctx, x, in, s)
 			} else {
 				out, err = g.h.W608(ctx, *s)
 			}
@@ -22644,7 +27644,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW609(ctx, x, in, s)
 			} else {
 				out, err = g.h.W609(ctx, *s)
 			}
@@ -22666,7 +27666,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW610(ctx, x, in, s)
 			} else {
 				out, err = g.h.W610(ctx, *s)
 			}
@@ -22688,7 +27688,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW611(ctx, x, in, s)
 			} else {
 				out, err = g.h.W611(ctx, *s)
 			}
@@ -22710,7 +27710,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW612(ctx, x, in, s)
 			} else {
 				out, err = g.h.W612(ctx, *s)
 			}
@@ -22732,7 +27732,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW613(ctx, x, in, s)
 			} else {
 				out, err = g.h.W613(ctx, *s)
 			}
@@ -22754,7 +27754,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW614(ctx, x, in, s)
 			} else {
 				out, err = g.h.W614(ctx, *s)
 			}
@@ -22776,7 +27776,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW615(ctx, x, in, s)
 			} else {
 				out, err = g.h.W615(ctx, *s)
 			}
@@ -22798,7 +27798,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW616(ctx, x, in, s)
 			} else {
 				out, err = g.h.W616(ctx, *s)
 			}
@@ -22820,7 +27820,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW617(ctx, x, in, s)
 			} else {
 				out, err = g.h.W617(ctx, *s)
 			}
@@ -22842,7 +27842,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW618(ctx, x, in, s)
 			} else {
 				out, err = g.h.W618(ctx, *s)
 			}
@@ -22864,7 +27864,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW619(ctx, x, in, s)
 			} else {
 				out, err = g.h.W619(ctx, *s)
 			}
@@ -22886,7 +27886,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW620(ctx, x, in, s)
 			} else {
 				out, err = g.h.W620(ctx, *s)
 			}
@@ -22908,7 +27908,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW621(ctx, x, in, s)
 			} else {
 				out, err = g.h.W621(ctx, *s)
 			}
@@ -22930,7 +27930,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW622(ctx, x, in, s)
 			} else {
 				out, err = g.h.W622(ctx, *s)
 			}
@@ -22952,7 +27952,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW623(ctx, x, in, s)
 			} else {
 				out, err = g.h.W623(ctx, *s)
 			}
@@ -22974,7 +27974,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW624(ctx, x, in, s)
 			} else {
 				out, err = g.h.W624(ctx, *s)
 			}
@@ -22996,7 +27996,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW625(ctx, x, in, s)
 			} else {
 				out, err = g.h.W625(ctx, *s)
 			}
@@ -23018,7 +28018,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW626(ctx, x, in, s)
 			} else {
 				out, err = g.h.W626(ctx, *s)
 			}
@@ -23040,7 +28040,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW627(ctx, x, in, s)
 			} else {
 				out, err = g.h.W627(ctx, *s)
 			}
@@ -23062,7 +28062,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW628(ctx, x, in, s)
 			} else {
 				out, err = g.h.W628(ctx, *s)
 			}
@@ -23084,7 +28084,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW629(ctx, x, in, s)
 			} else {
 				out, err = g.h.W629(ctx, *s)
 			}
@@ -23106,7 +28106,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW630(ctx, x, in, s)
 			} else {
 				out, err = g.h.W630(ctx, *s)
 			}
@@ -23128,7 +28128,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW631(ctx, x, in, s)
 			} else {
 				out, err = g.h.W631(ctx, *s)
 			}
@@ -23150,7 +28150,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW632(ctx, x, in, s)
 			} else {
 				out, err = g.h.W632(ctx, *s)
 			}
@@ -23172,7 +28172,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW633(ctx, x, in, s)
 			} else {
 				out, err = g.h.W633(ctx, *s)
 			}
@@ -23194,7 +28194,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW634(ctx, x, in, s)
 			} else {
 				out, err = g.h.W634(ctx, *s)
 			}
@@ -23216,7 +28216,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW635(ctx, x, in, s)
 			} else {
 				out, err = g.h.W635(ctx, *s)
 			}
@@ -23238,7 +28238,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW636(ctx, x, in, s)
 			} else {
 				out, err = g.h.W636(ctx, *s)
 			}
@@ -23260,7 +28260,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW637(ctx, x, in, s)
 			} else {
 				out, err = g.h.W637(ctx, *s)
 			}
@@ -23282,7 +28282,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW638(ctx, x, in, s)
 			} else {
 				out, err = g.h.W638(ctx, *s)
 			}
@@ -23304,7 +28304,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW639(ctx, x, in, s)
 			} else {
 				out, err = g.h.W639(ctx, *s)
 			}
@@ -23326,7 +28326,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW640(ctx, x, in, s)
 			} else {
 				out, err = g.h.W640(ctx, *s)
 			}
@@ -23348,7 +28348,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW641(ctx, x, in, s)
 			} else {
 				out, err = g.h.W641(ctx, *s)
 			}
@@ -23370,7 +28370,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW642(ctx, x, in, s)
 			} else {
 				out, err = g.h.W642(ctx, *s)
 			}
@@ -23392,7 +28392,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW643(ctx, x, in, s)
 			} else {
 				out, err = g.h.W643(ctx, *s)
 			}
@@ -23414,7 +28414,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW644(ctx, x, in, s)
 			} else {
 				out, err = g.h.W644(ctx, *s)
 			}
@@ -23436,7 +28436,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW645(ctx, x, in, s)
 			} else {
 				out, err = g.h.W645(ctx, *s)
 			}
@@ -23458,7 +28458,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW646(ctx, x, in, s)
 			} else {
 				out, err = g.h.W646(ctx, *s)
 			}
@@ -23480,7 +28480,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW647(ctx, x, in, s)
 			} else {
 				out, err = g.h.W647(ctx, *s)
 			}
@@ -23502,7 +28502,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW648(ctx, x, in, s)
 			} else {
 				out, err = g.h.W648(ctx, *s)
 			}
@@ -23524,7 +28524,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW649(ctx, x, in, s)
 			} else {
 				out, err = g.h.W649(ctx, *s)
 			}
@@ -23546,7 +28546,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW650(ctx, x, in, s)
 			} else {
 				out, err = g.h.W650(ctx, *s)
 			}
@@ -23568,7 +28568,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW651(ctx, x, in, s)
 			} else {
 				out, err = g.h.W651(ctx, *s)
 			}
@@ -23590,7 +28590,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW652(ctx, x, in, s)
 			} else {
 				out, err = g.h.W652(ctx, *s)
 			}
@@ -23612,7 +28612,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW653(ctx, x, in, s)
 			} else {
 				out, err = g.h.W653(ctx, *s)
 			}
@@ -23634,7 +28634,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW654(ctx, x, in, s)
 			} else {
 				out, err = g.h.W654(ctx, *s)
 			}
@@ -23656,7 +28656,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW655(ctx, x, in, s)
 			} else {
 				out, err = g.h.W655(ctx, *s)
 			}
@@ -23678,7 +28678,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW656(ctx, x, in, s)
 			} else {
 				out, err = g.h.W656(ctx, *s)
 			}
@@ -23700,7 +28700,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW657(ctx, x, in, s)
 			} else {
 				out, err = g.h.W657(ctx, *s)
 			}
@@ -23722,7 +28722,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW658(ctx, x, in, s)
 			} else {
 				out, err = g.h.W658(ctx, *s)
 			}
@@ -23744,7 +28744,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW659(ctx, x, in, s)
 			} else {
 				out, err = g.h.W659(ctx, *s)
 			}
@@ -23766,7 +28766,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW660(ctx, x, in, s)
 			} else {
 				out, err = g.h.W660(ctx, *s)
 			}
@@ -23788,7 +28788,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW661(ctx, x, in, s)
 			} else {
 				out, err = g.h.W661(ctx, *s)
 			}
@@ -23810,7 +28810,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW662(ctx, x, in, s)
 			} else {
 				out, err = g.h.W662(ctx, *s)
 			}
@@ -23832,7 +28832,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW663(ctx, x, in, s)
 			} else {
 				out, err = g.h.W663(ctx, *s)
 			}
@@ -23854,7 +28854,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW664(ctx, x, in, s)
 			} else {
 				out, err = g.h.W664(ctx, *s)
 			}
@@ -23876,7 +28876,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW665(ctx, x, in, s)
 			} else {
 				out, err = g.h.W665(ctx, *s)
 			}
@@ -23898,7 +28898,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW666(ctx, x, in, s)
 			} else {
 				out, err = g.h.W666(ctx, *s)
 			}
@@ -23920,7 +28920,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW667(ctx, x, in, s)
 			} else {
 				out, err = g.h.W667(ctx, *s)
 			}
@@ -23942,7 +28942,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW668(ctx, x, in, s)
 			} else {
 				out, err = g.h.W668(ctx, *s)
 			}
@@ -23964,7 +28964,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW669(ctx, x, in, s)
 			} else {
 				out, err = g.h.W669(ctx, *s)
 			}
@@ -23986,7 +28986,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW670(ctx, x, in, s)
 			} else {
 				out, err = g.h.W670(ctx, *s)
 			}
@@ -24008,7 +29008,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW671(ctx, x, in, s)
 			} else {
 				out, err = g.h.W671(ctx, *s)
 			}
@@ -24030,7 +29030,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW672(ctx, x, in, s)
 			} else {
 				out, err = g.h.W672(ctx, *s)
 			}
@@ -24052,7 +29052,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW673(ctx, x, in, s)
 			} else {
 				out, err = g.h.W673(ctx, *s)
 			}
@@ -24074,7 +29074,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW674(ctx, x, in, s)
 			} else {
 				out, err = g.h.W674(ctx, *s)
 			}
@@ -24096,7 +29096,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW675(ctx, x, in, s)
 			} else {
 				out, err = g.h.W675(ctx, *s)
 			}
@@ -24118,7 +29118,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW676(ctx, x, in, s)
 			} else {
 				out, err = g.h.W676(ctx, *s)
 			}
@@ -24140,7 +29140,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW677(ctx, x, in, s)
 			} else {
 				out, err = g.h.W677(ctx, *s)
 			}
@@ -24162,7 +29162,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW678(ctx, x, in, s)
 			} else {
 				out, err = g.h.W678(ctx, *s)
 			}
@@ -24184,7 +29184,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW679(ctx, x, in, s)
 			} else {
 				out, err = g.h.W679(ctx, *s)
 			}
@@ -24206,7 +29206,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW680(ctx, x, in, s)
 			} else {
 				out, err = g.h.W680(ctx, *s)
 			}
@@ -24228,7 +29228,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW681(ctx, x, in, s)
 			} else {
 				out, err = g.h.W681(ctx, *s)
 			}
@@ -24250,7 +29250,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW682(ctx, x, in, s)
 			} else {
 				out, err = g.h.W682(ctx, *s)
 			}
@@ -24272,7 +29272,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW683(ctx, x, in, s)
 			} else {
 				out, err = g.h.W683(ctx, *s)
 			}
@@ -24294,7 +29294,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW684(ctx, x, in, s)
 			} else {
 				out, err = g.h.W684(ctx, *s)
 			}
@@ -24316,7 +29316,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW685(ctx, x, in, s)
 			} else {
 				out, err = g.h.W685(ctx, *s)
 			}
@@ -24338,7 +29338,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW686(ctx, x, in, s)
 			} else {
 				out, err = g.h.W686(ctx, *s)
 			}
@@ -24360,7 +29360,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW687(ctx, x, in, s)
 			} else {
 				out, err = g.h.W687(ctx, *s)
 			}
@@ -24382,7 +29382,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW688(ctx, x, in, s)
 			} else {
 				out, err = g.h.W688(ctx, *s)
 			}
@@ -24404,7 +29404,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW689(ctx, x, in, s)
 			} else {
 				out, err = g.h.W689(ctx, *s)
 			}
@@ -24426,7 +29426,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW690(ctx, x, in, s)
 			} else {
 				out, err = g.h.W690(ctx, *s)
 			}
@@ -24448,7 +29448,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW691(ctx, x, in, s)
 			} else {
 				out, err = g.h.W691(ctx, *s)
 			}
@@ -24470,7 +29470,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW692(ctx, x, in, s)
 			} else {
 				out, err = g.h.W692(ctx, *s)
 			}
@@ -24492,7 +29492,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW693(ctx, x, in, s)
 			} else {
 				out, err = g.h.W693(ctx, *s)
 			}
@@ -24514,7 +29514,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW694(ctx, x, in, s)
 			} else {
 				out, err = g.h.W694(ctx, *s)
 			}
@@ -24536,7 +29536,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW695(ctx, x, in, s)
 			} else {
 				out, err = g.h.W695(ctx, *s)
 			}
@@ -24558,7 +29558,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW696(ctx, x, in, s)
 			} else {
 				out, err = g.h.W696(ctx, *s)
 			}
@@ -24580,7 +29580,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW697(ctx, x, in, s)
 			} else {
 				out, err = g.h.W697(ctx, *s)
 			}
@@ -24602,7 +29602,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW698(ctx, x, in, s)
 			} else {
 				out, err = g.h.W698(ctx, *s)
 			}
@@ -24624,7 +29624,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW699(ctx, x, in, s)
 			} else {
 				out, err = g.h.W699(ctx, *s)
 			}
@@ -24646,7 +29646,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW700(ctx, x, in, s)
 			} else {
 				out, err = g.h.W700(ctx, *s)
 			}
@@ -24668,7 +29668,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW701(ctx, x, in, s)
 			} else {
 				out, err = g.h.W701(ctx, *s)
 			}
@@ -24690,7 +29690,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW702(ctx, x, in, s)
 			} else {
 				out, err = g.h.W702(ctx, *s)
 			}
@@ -24712,7 +29712,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW703(ctx, x, in, s)
 			} else {
 				out, err = g.h.W703(ctx, *s)
 			}
@@ -24734,7 +29734,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW704(ctx, x, in, s)
 			} else {
 				out, err = g.h.W704(ctx, *s)
 			}
@@ -24756,7 +29756,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW705(ctx, x, in, s)
 			} else {
 				out, err = g.h.W705(ctx, *s)
 			}
@@ -24778,7 +29778,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW706(ctx, x, in, s)
 			} else {
 				out, err = g.h.W706(ctx, *s)
 			}
@@ -24800,7 +29800,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW707(ctx, x, in, s)
 			} else {
 				out, err = g.h.W707(ctx, *s)
 			}
@@ -24822,7 +29822,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW708(ctx, x, in, s)
 			} else {
 				out, err = g.h.W708(ctx, *s)
 			}
@@ -24844,7 +29844,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW709(ctx, x, in, s)
 			} else {
 				out, err = g.h.W709(ctx, *s)
 			}
@@ -24866,7 +29866,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW710(ctx, x, in, s)
 			} else {
 				out, err = g.h.W710(ctx, *s)
 			}
@@ -24888,7 +29888,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW711(ctx, x, in, s)
 			} else {
 				out, err = g.h.W711(ctx, *s)
 			}
@@ -24910,7 +29910,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW712(ctx, x, in, s)
 			} else {
 				out, err = g.h.W712(ctx, *s)
 			}
@@ -24932,7 +29932,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW713(ctx, x, in, s)
 			} else {
 				out, err = g.h.W713(ctx, *s)
 			}
@@ -24954,7 +29954,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW714(ctx, x, in, s)
 			} else {
 				out, err = g.h.W714(ctx, *s)
 			}
@@ -24976,7 +29976,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW715(ctx, x, in, s)
 			} else {
 				out, err = g.h.W715(ctx, *s)
 			}
@@ -24998,7 +29998,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW716(ctx, x, in, s)
 			} else {
 				out, err = g.h.W716(ctx, *s)
 			}
@@ -25020,7 +30020,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW717(ctx, x, in, s)
 			} else {
 				out, err = g.h.W717(ctx, *s)
 			}
@@ -25042,7 +30042,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW718(ctx, x, in, s)
 			} else {
 				out, err = g.h.W718(ctx, *s)
 			}
@@ -25064,7 +30064,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW719(ctx, x, in, s)
 			} else {
 				out, err = g.h.W719(ctx, *s)
 			}
@@ -25086,7 +30086,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW720(ctx, x, in, s)
 			} else {
 				out, err = g.h.W720(ctx, *s)
 			}
@@ -25108,7 +30108,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW721(ctx, x, in, s)
 			} else {
 				out, err = g.h.W721(ctx, *s)
 			}
@@ -25130,7 +30130,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW722(ctx, x, in, s)
 			} else {
 				out, err = g.h.W722(ctx, *s)
 			}
@@ -25152,7 +30152,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW723(ctx, x, in, s)
 			} else {
 				out, err = g.h.W723(ctx, *s)
 			}
@@ -25174,7 +30174,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW724(ctx, x, in, s)
 			} else {
 				out, err = g.h.W724(ctx, *s)
 			}
@@ -25196,7 +30196,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW725(ctx, x, in, s)
 			} else {
 				out, err = g.h.W725(ctx, *s)
 			}
@@ -25218,7 +30218,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW726(ctx, x, in, s)
 			} else {
 				out, err = g.h.W726(ctx, *s)
 			}
@@ -25240,7 +30240,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW727(ctx, x, in, s)
 			} else {
 				out, err = g.h.W727(ctx, *s)
 			}
@@ -25262,7 +30262,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW728(ctx, x, in, s)
 			} else {
 				out, err = g.h.W728(ctx, *s)
 			}
@@ -25284,7 +30284,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW729(ctx, x, in, s)
 			} else {
 				out, err = g.h.W729(ctx, *s)
 			}
@@ -25306,7 +30306,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW730(ctx, x, in, s)
 			} else {
 				out, err = g.h.W730(ctx, *s)
 			}
@@ -25328,7 +30328,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW731(ctx, x, in, s)
 			} else {
 				out, err = g.h.W731(ctx, *s)
 			}
@@ -25350,7 +30350,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW732(ctx, x, in, s)
 			} else {
 				out, err = g.h.W732(ctx, *s)
 			}
@@ -25372,7 +30372,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW733(ctx, x, in, s)
 			} else {
 				out, err = g.h.W733(ctx, *s)
 			}
@@ -25394,7 +30394,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW734(ctx, x, in, s)
 			} else {
 				out, err = g.h.W734(ctx, *s)
 			}
@@ -25416,7 +30416,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW735(ctx, x, in, s)
 			} else {
 				out, err = g.h.W735(ctx, *s)
 			}
@@ -25438,7 +30438,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW736(ctx, x, in, s)
 			} else {
 				out, err = g.h.W736(ctx, *s)
 			}
@@ -25460,7 +30460,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW737(ctx, x, in, s)
 			} else {
 				out, err = g.h.W737(ctx, *s)
 			}
@@ -25482,7 +30482,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW738(ctx, x, in, s)
 			} else {
 				out, err = g.h.W738(ctx, *s)
 			}
@@ -25504,7 +30504,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW739(ctx, x, in, s)
 			} else {
 				out, err = g.h.W739(ctx, *s)
 			}
@@ -25526,7 +30526,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW740(ctx, x, in, s)
 			} else {
 				out, err = g.h.W740(ctx, *s)
 			}
@@ -25548,7 +30548,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW741(ctx, x, in, s)
 			} else {
 				out, err = g.h.W741(ctx, *s)
 			}
@@ -25570,7 +30570,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW742(ctx, x, in, s)
 			} else {
 				out, err = g.h.W742(ctx, *s)
 			}
@@ -25592,7 +30592,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW743(ctx, x, in, s)
 			} else {
 				out, err = g.h.W743(ctx, *s)
 			}
@@ -25614,7 +30614,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW744(ctx, x, in, s)
 			} else {
 				out, err = g.h.W744(ctx, *s)
 			}
@@ -25636,7 +30636,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW745(ctx, x, in, s)
 			} else {
 				out, err = g.h.W745(ctx, *s)
 			}
@@ -25658,7 +30658,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW746(ctx, x, in, s)
 			} else {
 				out, err = g.h.W746(ctx, *s)
 			}
@@ -25680,7 +30680,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW747(ctx, x, in, s)
 			} else {
 				out, err = g.h.W747(ctx, *s)
 			}
@@ -25702,7 +30702,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW748(ctx, x, in, s)
 			} else {
 				out, err = g.h.W748(ctx, *s)
 			}
@@ -25724,7 +30724,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW749(ctx, x, in, s)
 			} else {
 				out, err = g.h.W749(ctx, *s)
 			}
@@ -25746,7 +30746,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW750(ctx, x, in, s)
 			} else {
 				out, err = g.h.W750(ctx, *s)
 			}
@@ -25768,7 +30768,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW751(ctx, x, in, s)
 			} else {
 				out, err = g.h.W751(ctx, *s)
 			}
@@ -25790,7 +30790,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW752(ctx, x, in, s)
 			} else {
 				out, err = g.h.W752(ctx, *s)
 			}
@@ -25812,7 +30812,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW753(ctx, x, in, s)
 			} else {
 				out, err = g.h.W753(ctx, *s)
 			}
@@ -25834,7 +30834,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW754(ctx, x, in, s)
 			} else {
 				out, err = g.h.W754(ctx, *s)
 			}
@@ -25856,7 +30856,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW755(ctx, x, in, s)
 			} else {
 				out, err = g.h.W755(ctx, *s)
 			}
@@ -25878,7 +30878,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW756(ctx, x, in, s)
 			} else {
 				out, err = g.h.W756(ctx, *s)
 			}
@@ -25900,7 +30900,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW757(ctx, x, in, s)
 			} else {
 				out, err = g.h.W757(ctx, *s)
 			}
@@ -25922,7 +30922,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW758(ctx, x, in, s)
 			} else {
 				out, err = g.h.W758(ctx, *s)
 			}
@@ -25944,7 +30944,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW759(ctx, x, in, s)
 			} else {
 				out, err = g.h.W759(ctx, *s)
 			}
@@ -25966,7 +30966,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW760(ctx, x, in, s)
 			} else {
 				out, err = g.h.W760(ctx, *s)
 			}
@@ -25988,7 +30988,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW761(ctx, x, in, s)
 			} else {
 				out, err = g.h.W761(ctx, *s)
 			}
@@ -26010,7 +31010,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW762(ctx, x, in, s)
 			} else {
 				out, err = g.h.W762(ctx, *s)
 			}
@@ -26032,7 +31032,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW763(ctx, x, in, s)
 			} else {
 				out, err = g.h.W763(ctx, *s)
 			}
@@ -26054,7 +31054,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW764(ctx, x, in, s)
 			} else {
 				out, err = g.h.W764(ctx, *s)
 			}
@@ -26076,7 +31076,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW765(ctx, x, in, s)
 			} else {
 				out, err = g.h.W765(ctx, *s)
 			}
@@ -26098,7 +31098,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW766(ctx, x, in, s)
 			} else {
 				out, err = g.h.W766(ctx, *s)
 			}
@@ -26120,7 +31120,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW767(ctx, x, in, s)
 			} else {
 				out, err = g.h.W767(ctx, *s)
 			}
@@ -26142,7 +31142,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW768(ctx, x, in, s)
 			} else {
 				out, err = g.h.W768(ctx, *s)
 			}
@@ -26164,7 +31164,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW769(ctx, x, in, s)
 			} else {
 				out, err = g.h.W769(ctx, *s)
 			}
@@ -26186,7 +31186,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW770(ctx, x, in, s)
 			} else {
 				out, err = g.h.W770(ctx, *s)
 			}
@@ -26208,7 +31208,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW771(ctx, x, in, s)
 			} else {
 				out, err = g.h.W771(ctx, *s)
 			}
@@ -26230,7 +31230,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW772(ctx, x, in, s)
 			} else {
 				out, err = g.h.W772(ctx, *s)
 			}
@@ -26252,7 +31252,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW773(ctx, x, in, s)
 			} else {
 				out, err = g.h.W773(ctx, *s)
 			}
@@ -26274,7 +31274,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW774(ctx, x, in, s)
 			} else {
 				out, err = g.h.W774(ctx, *s)
 			}
@@ -26296,7 +31296,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW775(ctx, x, in, s)
 			} else {
 				out, err = g.h.W775(ctx, *s)
 			}
@@ -26318,7 +31318,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW776(ctx, x, in, s)
 			} else {
 				out, err = g.h.W776(ctx, *s)
 			}
@@ -26340,7 +31340,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW777(ctx, x, in, s)
 			} else {
 				out, err = g.h.W777(ctx, *s)
 			}
@@ -26362,7 +31362,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW778(ctx, x, in, s)
 			} else {
 				out, err = g.h.W778(ctx, *s)
 			}
@@ -26384,7 +31384,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW779(ctx, x, in, s)
 			} else {
 				out, err = g.h.W779(ctx, *s)
 			}
@@ -26406,7 +31406,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW780(ctx, x, in, s)
 			} else {
 				out, err = g.h.W780(ctx, *s)
 			}
@@ -26428,7 +31428,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW781(ctx, x, in, s)
 			} else {
 				out, err = g.h.W781(ctx, *s)
 			}
@@ -26450,7 +31450,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW782(ctx, x, in, s)
 			} else {
 				out, err = g.h.W782(ctx, *s)
 			}
@@ -26472,7 +31472,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW783(ctx, x, in, s)
 			} else {
 				out, err = g.h.W783(ctx, *s)
 			}
@@ -26494,7 +31494,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW784(ctx, x, in, s)
 			} else {
 				out, err = g.h.W784(ctx, *s)
 			}
@@ -26516,7 +31516,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW785(ctx, x, in, s)
 			} else {
 				out, err = g.h.W785(ctx, *s)
 			}
@@ -26538,7 +31538,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW786(ctx, x, in, s)
 			} else {
 				out, err = g.h.W786(ctx, *s)
 			}
@@ -26560,7 +31560,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW787(ctx, x, in, s)
 			} else {
 				out, err = g.h.W787(ctx, *s)
 			}
@@ -26582,7 +31582,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW788(ctx, x, in, s)
 			} else {
 				out, err = g.h.W788(ctx, *s)
 			}
@@ -26604,7 +31604,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW789(ctx, x, in, s)
 			} else {
 				out, err = g.h.W789(ctx, *s)
 			}
@@ -26626,7 +31626,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW790(ctx, x, in, s)
 			} else {
 				out, err = g.h.W790(ctx, *s)
 			}
@@ -26648,7 +31648,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW791(ctx, x, in, s)
 			} else {
 				out, err = g.h.W791(ctx, *s)
 			}
@@ -26670,7 +31670,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW792(ctx, x, in, s)
 			} else {
 				out, err = g.h.W792(ctx, *s)
 			}
@@ -26692,7 +31692,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW793(ctx, x, in, s)
 			} else {
 				out, err = g.h.W793(ctx, *s)
 			}
@@ -26714,7 +31714,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW794(ctx, x, in, s)
 			} else {
 				out, err = g.h.W794(ctx, *s)
 			}
@@ -26736,7 +31736,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW795(ctx, x, in, s)
 			} else {
 				out, err = g.h.W795(ctx, *s)
 			}
@@ -26758,7 +31758,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW796(ctx, x, in, s)
 			} else {
 				out, err = g.h.W796(ctx, *s)
 			}
@@ -26780,7 +31780,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW797(ctx, x, in, s)
 			} else {
 				out, err = g.h.W797(ctx, *s)
 			}
@@ -26802,7 +31802,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW798(ctx, x, in, s)
 			} else {
 				out, err = g.h.W798(ctx, *s)
 			}
@@ -26824,7 +31824,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW799(ctx, x, in, s)
 			} else {
 				out, err = g.h.W799(ctx, *s)
 			}
@@ -26846,7 +31846,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW800(ctx, x, in, s)
 			} else {
 				out, err = g.h.W800(ctx, *s)
 			}
@@ -26868,7 +31868,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW801(ctx, x, in, s)
 			} else {
 				out, err = g.h.W801(ctx, *s)
 			}
@@ -26890,7 +31890,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW802(ctx, x, in, s)
 			} else {
 				out, err = g.h.W802(ctx, *s)
 			}
@@ -26912,7 +31912,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW803(ctx, x, in, s)
 			} else {
 				out, err = g.h.W803(ctx, *s)
 			}
@@ -26934,7 +31934,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW804(ctx, x, in, s)
 			} else {
 				out, err = g.h.W804(ctx, *s)
 			}
@@ -26956,7 +31956,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW805(ctx, x, in, s)
 			} else {
 				out, err = g.h.W805(ctx, *s)
 			}
@@ -26978,7 +31978,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW806(ctx, x, in, s)
 			} else {
 				out, err = g.h.W806(ctx, *s)
 			}
@@ -27000,7 +32000,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW807(ctx, x, in, s)
 			} else {
 				out, err = g.h.W807(ctx, *s)
 			}
@@ -27022,7 +32022,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW808(ctx, x, in, s)
 			} else {
 				out, err = g.h.W808(ctx, *s)
 			}
@@ -27044,7 +32044,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW809(ctx, x, in, s)
 			} else {
 				out, err = g.h.W809(ctx, *s)
 			}
@@ -27066,7 +32066,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW810(ctx, x, in, s)
 			} else {
 				out, err = g.h.W810(ctx, *s)
 			}
@@ -27088,7 +32088,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW811(ctx, x, in, s)
 			} else {
 				out, err = g.h.W811(ctx, *s)
 			}
@@ -27110,7 +32110,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW812(ctx, x, in, s)
 			} else {
 				out, err = g.h.W812(ctx, *s)
 			}
@@ -27132,7 +32132,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW813(ctx, x, in, s)
 			} else {
 				out, err = g.h.W813(ctx, *s)
 			}
@@ -27154,7 +32154,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW814(ctx, x, in, s)
 			} else {
 				out, err = g.h.W814(ctx, *s)
 			}
@@ -27176,7 +32176,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW815(ctx, x, in, s)
 			} else {
 				out, err = g.h.W815(ctx, *s)
 			}
@@ -27198,7 +32198,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW816(ctx, x, in, s)
 			} else {
 				out, err = g.h.W816(ctx, *s)
 			}
@@ -27220,7 +32220,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW817(ctx, x, in, s)
 			} else {
 				out, err = g.h.W817(ctx, *s)
 			}
@@ -27242,7 +32242,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW818(ctx, x, in, s)
 			} else {
 				out, err = g.h.W818(ctx, *s)
 			}
@@ -27264,7 +32264,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW819(ctx, x, in, s)
 			} else {
 				out, err = g.h.W819(ctx, *s)
 			}
@@ -27286,7 +32286,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW820(ctx, x, in, s)
 			} else {
 				out, err = g.h.W820(ctx, *s)
 			}
@@ -27308,7 +32308,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW821(ctx, x, in, s)
 			} else {
 				out, err = g.h.W821(ctx, *s)
 			}
@@ -27330,7 +32330,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW822(ctx, x, in, s)
 			} else {
 				out, err = g.h.W822(ctx, *s)
 			}
@@ -27352,7 +32352,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW823(ctx, x, in, s)
 			} else {
 				out, err = g.h.W823(ctx, *s)
 			}
@@ -27374,7 +32374,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW824(ctx, x, in, s)
 			} else {
 				out, err = g.h.W824(ctx, *s)
 			}
@@ -27396,7 +32396,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW825(ctx, x, in, s)
 			} else {
 				out, err = g.h.W825(ctx, *s)
 			}
@@ -27418,7 +32418,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW826(ctx, x, in, s)
 			} else {
 				out, err = g.h.W826(ctx, *s)
 			}
@@ -27440,7 +32440,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW827(ctx, x, in, s)
 			} else {
 				out, err = g.h.W827(ctx, *s)
 			}
@@ -27462,7 +32462,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW828(ctx, x, in, s)
 			} else {
 				out, err = g.h.W828(ctx, *s)
 			}
@@ -27484,7 +32484,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW829(ctx, x, in, s)
 			} else {
 				out, err = g.h.W829(ctx, *s)
 			}
@@ -27506,7 +32506,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW830(ctx, x, in, s)
 			} else {
 				out, err = g.h.W830(ctx, *s)
 			}
@@ -27528,7 +32528,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW831(ctx, x, in, s)
 			} else {
 				out, err = g.h.W831(ctx, *s)
 			}
@@ -27550,7 +32550,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW832(ctx, x, in, s)
 			} else {
 				out, err = g.h.W832(ctx, *s)
 			}
@@ -27572,7 +32572,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW833(ctx, x, in, s)
 			} else {
 				out, err = g.h.W833(ctx, *s)
 			}
@@ -27594,7 +32594,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW834(ctx, x, in, s)
 			} else {
 				out, err = g.h.W834(ctx, *s)
 			}
@@ -27616,7 +32616,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW835(ctx, x, in, s)
 			} else {
 				out, err = g.h.W835(ctx, *s)
 			}
@@ -27638,7 +32638,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW836(ctx, x, in, s)
 			} else {
 				out, err = g.h.W836(ctx, *s)
 			}
@@ -27660,7 +32660,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW837(ctx, x, in, s)
 			} else {
 				out, err = g.h.W837(ctx, *s)
 			}
@@ -27682,7 +32682,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW838(ctx, x, in, s)
 			} else {
 				out, err = g.h.W838(ctx, *s)
 			}
@@ -27704,7 +32704,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW839(ctx, x, in, s)
 			} else {
 				out, err = g.h.W839(ctx, *s)
 			}
@@ -27726,7 +32726,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW840(ctx, x, in, s)
 			} else {
 				out, err = g.h.W840(ctx, *s)
 			}
@@ -27748,7 +32748,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW841(ctx, x, in, s)
 			} else {
 				out, err = g.h.W841(ctx, *s)
 			}
@@ -27770,7 +32770,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW842(ctx, x, in, s)
 			} else {
 				out, err = g.h.W842(ctx, *s)
 			}
@@ -27792,7 +32792,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW843(ctx, x, in, s)
 			} else {
 				out, err = g.h.W843(ctx, *s)
 			}
@@ -27814,7 +32814,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW844(ctx, x, in, s)
 			} else {
 				out, err = g.h.W844(ctx, *s)
 			}
@@ -27836,7 +32836,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW845(ctx, x, in, s)
 			} else {
 				out, err = g.h.W845(ctx, *s)
 			}
@@ -27858,7 +32858,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW846(ctx, x, in, s)
 			} else {
 				out, err = g.h.W846(ctx, *s)
 			}
@@ -27880,7 +32880,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW847(ctx, x, in, s)
 			} else {
 				out, err = g.h.W847(ctx, *s)
 			}
@@ -27902,7 +32902,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW848(ctx, x, in, s)
 			} else {
 				out, err = g.h.W848(ctx, *s)
 			}
@@ -27924,7 +32924,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW849(ctx, x, in, s)
 			} else {
 				out, err = g.h.W849(ctx, *s)
 			}
@@ -27946,7 +32946,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW850(ctx, x, in, s)
 			} else {
 				out, err = g.h.W850(ctx, *s)
 			}
@@ -27968,7 +32968,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW851(ctx, x, in, s)
 			} else {
 				out, err = g.h.W851(ctx, *s)
 			}
@@ -27990,7 +32990,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW852(ctx, x, in, s)
 			} else {
 				out, err = g.h.W852(ctx, *s)
 			}
@@ -28012,7 +33012,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW853(ctx, x, in, s)
 			} else {
 				out, err = g.h.W853(ctx, *s)
 			}
@@ -28034,7 +33034,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW854(ctx, x, in, s)
 			} else {
 				out, err = g.h.W854(ctx, *s)
 			}
@@ -28056,7 +33056,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW855(ctx, x, in, s)
 			} else {
 				out, err = g.h.W855(ctx, *s)
 			}
@@ -28078,7 +33078,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW856(ctx, x, in, s)
 			} else {
 				out, err = g.h.W856(ctx, *s)
 			}
@@ -28100,7 +33100,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW857(ctx, x, in, s)
 			} else {
 				out, err = g.h.W857(ctx, *s)
 			}
@@ -28122,7 +33122,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW858(ctx, x, in, s)
 			} else {
 				out, err = g.h.W858(ctx, *s)
 			}
@@ -28144,7 +33144,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW859(ctx, x, in, s)
 			} else {
 				out, err = g.h.W859(ctx, *s)
 			}
@@ -28166,7 +33166,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW860(ctx, x, in, s)
 			} else {
 				out, err = g.h.W860(ctx, *s)
 			}
@@ -28188,7 +33188,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW861(ctx, x, in, s)
 			} else {
 				out, err = g.h.W861(ctx, *s)
 			}
@@ -28210,7 +33210,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW862(ctx, x, in, s)
 			} else {
 				out, err = g.h.W862(ctx, *s)
 			}
@@ -28232,7 +33232,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW863(ctx, x, in, s)
 			} else {
 				out, err = g.h.W863(ctx, *s)
 			}
@@ -28254,7 +33254,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW864(ctx, x, in, s)
 			} else {
 				out, err = g.h.W864(ctx, *s)
 			}
@@ -28276,7 +33276,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW865(ctx, x, in, s)
 			} else {
 				out, err = g.h.W865(ctx, *s)
 			}
@@ -28298,7 +33298,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW866(ctx, x, in, s)
 			} else {
 				out, err = g.h.W866(ctx, *s)
 			}
@@ -28320,7 +33320,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW867(ctx, x, in, s)
 			} else {
 				out, err = g.h.W867(ctx, *s)
 			}
@@ -28342,7 +33342,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW868(ctx, x, in, s)
 			} else {
 				out, err = g.h.W868(ctx, *s)
 			}
@@ -28364,7 +33364,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW869(ctx, x, in, s)
 			} else {
 				out, err = g.h.W869(ctx, *s)
 			}
@@ -28386,7 +33386,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW870(ctx, x, in, s)
 			} else {
 				out, err = g.h.W870(ctx, *s)
 			}
@@ -28408,7 +33408,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW871(ctx, x, in, s)
 			} else {
 				out, err = g.h.W871(ctx, *s)
 			}
@@ -28430,7 +33430,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW872(ctx, x, in, s)
 			} else {
 				out, err = g.h.W872(ctx, *s)
 			}
@@ -28452,7 +33452,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW873(ctx, x, in, s)
 			} else {
 				out, err = g.h.W873(ctx, *s)
 			}
@@ -28474,7 +33474,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW874(ctx, x, in, s)
 			} else {
 				out, err = g.h.W874(ctx, *s)
 			}
@@ -28496,7 +33496,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW875(ctx, x, in, s)
 			} else {
 				out, err = g.h.W875(ctx, *s)
 			}
@@ -28518,7 +33518,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW876(ctx, x, in, s)
 			} else {
 				out, err = g.h.W876(ctx, *s)
 			}
@@ -28540,7 +33540,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW877(ctx, x, in, s)
 			} else {
 				out, err = g.h.W877(ctx, *s)
 			}
@@ -28562,7 +33562,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW878(ctx, x, in, s)
 			} else {
 				out, err = g.h.W878(ctx, *s)
 			}
@@ -28584,7 +33584,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW879(ctx, x, in, s)
 			} else {
 				out, err = g.h.W879(ctx, *s)
 			}
@@ -28606,7 +33606,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW880(ctx, x, in, s)
 			} else {
 				out, err = g.h.W880(ctx, *s)
 			}
@@ -28628,7 +33628,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW881(ctx, x, in, s)
 			} else {
 				out, err = g.h.W881(ctx, *s)
 			}
@@ -28650,7 +33650,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW882(ctx, x, in, s)
 			} else {
 				out, err = g.h.W882(ctx, *s)
 			}
@@ -28672,7 +33672,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW883(ctx, x, in, s)
 			} else {
 				out, err = g.h.W883(ctx, *s)
 			}
@@ -28694,7 +33694,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW884(ctx, x, in, s)
 			} else {
 				out, err = g.h.W884(ctx, *s)
 			}
@@ -28716,7 +33716,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW885(ctx, x, in, s)
 			} else {
 				out, err = g.h.W885(ctx, *s)
 			}
@@ -28738,7 +33738,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW886(ctx, x, in, s)
 			} else {
 				out, err = g.h.W886(ctx, *s)
 			}
@@ -28760,7 +33760,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW887(ctx, x, in, s)
 			} else {
 				out, err = g.h.W887(ctx, *s)
 			}
@@ -28782,7 +33782,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW888(ctx, x, in, s)
 			} else {
 				out, err = g.h.W888(ctx, *s)
 			}
@@ -28804,7 +33804,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW889(ctx, x, in, s)
 			} else {
 				out, err = g.h.W889(ctx, *s)
 			}
@@ -28826,7 +33826,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW890(ctx, x, in, s)
 			} else {
 				out, err = g.h.W890(ctx, *s)
 			}
@@ -28848,7 +33848,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW891(ctx, x, in, s)
 			} else {
 				out, err = g.h.W891(ctx, *s)
 			}
@@ -28870,7 +33870,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW892(ctx, x, in, s)
 			} else {
 				out, err = g.h.W892(ctx, *s)
 			}
@@ -28892,7 +33892,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW893(ctx, x, in, s)
 			} else {
 				out, err = g.h.W893(ctx, *s)
 			}
@@ -28914,7 +33914,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW894(ctx, x, in, s)
 			} else {
 				out, err = g.h.W894(ctx, *s)
 			}
@@ -28936,7 +33936,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW895(ctx, x, in, s)
 			} else {
 				out, err = g.h.W895(ctx, *s)
 			}
@@ -28958,7 +33958,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW896(ctx, x, in, s)
 			} else {
 				out, err = g.h.W896(ctx, *s)
 			}
@@ -28980,7 +33980,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW897(ctx, x, in, s)
 			} else {
 				out, err = g.h.W897(ctx, *s)
 			}
@@ -29002,7 +34002,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW898(ctx, x, in, s)
 			} else {
 				out, err = g.h.W898(ctx, *s)
 			}
@@ -29024,7 +34024,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW899(ctx, x, in, s)
 			} else {
 				out, err = g.h.W899(ctx, *s)
 			}
@@ -29046,7 +34046,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW900(ctx, x, in, s)
 			} else {
 				out, err = g.h.W900(ctx, *s)
 			}
@@ -29068,7 +34068,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW901(ctx, x, in, s)
 			} else {
 				out, err = g.h.W901(ctx, *s)
 			}
@@ -29090,7 +34090,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW902(ctx, x, in, s)
 			} else {
 				out, err = g.h.W902(ctx, *s)
 			}
@@ -29112,7 +34112,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW903(ctx, x, in, s)
 			} else {
 				out, err = g.h.W903(ctx, *s)
 			}
@@ -29134,7 +34134,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW904(ctx, x, in, s)
 			} else {
 				out, err = g.h.W904(ctx, *s)
 			}
@@ -29156,7 +34156,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW905(ctx, x, in, s)
 			} else {
 				out, err = g.h.W905(ctx, *s)
 			}
@@ -29178,7 +34178,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW906(ctx, x, in, s)
 			} else {
 				out, err = g.h.W906(ctx, *s)
 			}
@@ -29200,7 +34200,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW907(ctx, x, in, s)
 			} else {
 				out, err = g.h.W907(ctx, *s)
 			}
@@ -29222,7 +34222,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW908(ctx, x, in, s)
 			} else {
 				out, err = g.h.W908(ctx, *s)
 			}
@@ -29244,7 +34244,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW909(ctx, x, in, s)
 			} else {
 				out, err = g.h.W909(ctx, *s)
 			}
@@ -29266,7 +34266,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW910(ctx, x, in, s)
 			} else {
 				out, err = g.h.W910(ctx, *s)
 			}
@@ -29288,7 +34288,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW911(ctx, x, in, s)
 			} else {
 				out, err = g.h.W911(ctx, *s)
 			}
@@ -29310,7 +34310,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW912(ctx, x, in, s)
 			} else {
 				out, err = g.h.W912(ctx, *s)
 			}
@@ -29332,7 +34332,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW913(ctx, x, in, s)
 			} else {
 				out, err = g.h.W913(ctx, *s)
 			}
@@ -29354,7 +34354,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW914(ctx, x, in, s)
 			} else {
 				out, err = g.h.W914(ctx, *s)
 			}
@@ -29376,7 +34376,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW915(ctx, x, in, s)
 			} else {
 				out, err = g.h.W915(ctx, *s)
 			}
@@ -29398,7 +34398,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW916(ctx, x, in, s)
 			} else {
 				out, err = g.h.W916(ctx, *s)
 			}
@@ -29420,7 +34420,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW917(ctx, x, in, s)
 			} else {
 				out, err = g.h.W917(ctx, *s)
 			}
@@ -29442,7 +34442,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW918(ctx, x, in, s)
 			} else {
 				out, err = g.h.W918(ctx, *s)
 			}
@@ -29464,7 +34464,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW919(ctx, x, in, s)
 			} else {
 				out, err = g.h.W919(ctx, *s)
 			}
@@ -29486,7 +34486,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW920(ctx, x, in, s)
 			} else {
 				out, err = g.h.W920(ctx, *s)
 			}
@@ -29508,7 +34508,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW921(ctx, x, in, s)
 			} else {
 				out, err = g.h.W921(ctx, *s)
 			}
@@ -29530,7 +34530,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW922(ctx, x, in, s)
 			} else {
 				out, err = g.h.W922(ctx, *s)
 			}
@@ -29552,7 +34552,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW923(ctx, x, in, s)
 			} else {
 				out, err = g.h.W923(ctx, *s)
 			}
@@ -29574,7 +34574,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW924(ctx, x, in, s)
 			} else {
 				out, err = g.h.W924(ctx, *s)
 			}
@@ -29596,7 +34596,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW925(ctx, x, in, s)
 			} else {
 				out, err = g.h.W925(ctx, *s)
 			}
@@ -29618,7 +34618,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW926(ctx, x, in, s)
 			} else {
 				out, err = g.h.W926(ctx, *s)
 			}
@@ -29640,7 +34640,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW927(ctx, x, in, s)
 			} else {
 				out, err = g.h.W927(ctx, *s)
 			}
@@ -29662,7 +34662,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW928(ctx, x, in, s)
 			} else {
 				out, err = g.h.W928(ctx, *s)
 			}
@@ -29684,7 +34684,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW929(ctx, x, in, s)
 			} else {
 				out, err = g.h.W929(ctx, *s)
 			}
@@ -29706,7 +34706,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW930(ctx, x, in, s)
 			} else {
 				out, err = g.h.W930(ctx, *s)
 			}
@@ -29728,7 +34728,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW931(ctx, x, in, s)
 			} else {
 				out, err = g.h.W931(ctx, *s)
 			}
@@ -29750,7 +34750,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW932(ctx, x, in, s)
 			} else {
 				out, err = g.h.W932(ctx, *s)
 			}
@@ -29772,7 +34772,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW933(ctx, x, in, s)
 			} else {
 				out, err = g.h.W933(ctx, *s)
 			}
@@ -29794,7 +34794,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW934(ctx, x, in, s)
 			} else {
 				out, err = g.h.W934(ctx, *s)
 			}
@@ -29816,7 +34816,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW935(ctx, x, in, s)
 			} else {
 				out, err = g.h.W935(ctx, *s)
 			}
@@ -29838,7 +34838,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW936(ctx, x, in, s)
 			} else {
 				out, err = g.h.W936(ctx, *s)
 			}
@@ -29860,7 +34860,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW937(ctx, x, in, s)
 			} else {
 				out, err = g.h.W937(ctx, *s)
 			}
@@ -29882,7 +34882,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW938(ctx, x, in, s)
 			} else {
 				out, err = g.h.W938(ctx, *s)
 			}
@@ -29904,7 +34904,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW939(ctx, x, in, s)
 			} else {
 				out, err = g.h.W939(ctx, *s)
 			}
@@ -29926,7 +34926,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW940(ctx, x, in, s)
 			} else {
 				out, err = g.h.W940(ctx, *s)
 			}
@@ -29948,7 +34948,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW941(ctx, x, in, s)
 			} else {
 				out, err = g.h.W941(ctx, *s)
 			}
@@ -29970,7 +34970,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW942(ctx, x, in, s)
 			} else {
 				out, err = g.h.W942(ctx, *s)
 			}
@@ -29992,7 +34992,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW943(ctx, x, in, s)
 			} else {
 				out, err = g.h.W943(ctx, *s)
 			}
@@ -30014,7 +35014,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW944(ctx, x, in, s)
 			} else {
 				out, err = g.h.W944(ctx, *s)
 			}
@@ -30036,7 +35036,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW945(ctx, x, in, s)
 			} else {
 				out, err = g.h.W945(ctx, *s)
 			}
@@ -30058,7 +35058,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW946(ctx, x, in, s)
 			} else {
 				out, err = g.h.W946(ctx, *s)
 			}
@@ -30080,7 +35080,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW947(ctx, x, in, s)
 			} else {
 				out, err = g.h.W947(ctx, *s)
 			}
@@ -30102,7 +35102,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW948(ctx, x, in, s)
 			} else {
 				out, err = g.h.W948(ctx, *s)
 			}
@@ -30124,7 +35124,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW949(ctx, x, in, s)
 			} else {
 				out, err = g.h.W949(ctx, *s)
 			}
@@ -30146,7 +35146,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW950(ctx, x, in, s)
 			} else {
 				out, err = g.h.W950(ctx, *s)
 			}
@@ -30168,7 +35168,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW951(ctx, x, in, s)
 			} else {
 				out, err = g.h.W951(ctx, *s)
 			}
@@ -30190,7 +35190,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW952(ctx, x, in, s)
 			} else {
 				out, err = g.h.W952(ctx, *s)
 			}
@@ -30212,7 +35212,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW953(ctx, x, in, s)
 			} else {
 				out, err = g.h.W953(ctx, *s)
 			}
@@ -30234,7 +35234,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW954(ctx, x, in, s)
 			} else {
 				out, err = g.h.W954(ctx, *s)
 			}
@@ -30256,7 +35256,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW955(ctx, x, in, s)
 			} else {
 				out, err = g.h.W955(ctx, *s)
 			}
@@ -30278,7 +35278,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW956(ctx, x, in, s)
 			} else {
 				out, err = g.h.W956(ctx, *s)
 			}
@@ -30300,7 +35300,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW957(ctx, x, in, s)
 			} else {
 				out, err = g.h.W957(ctx, *s)
 			}
@@ -30322,7 +35322,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW958(ctx, x, in, s)
 			} else {
 				out, err = g.h.W958(ctx, *s)
 			}
@@ -30344,7 +35344,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW959(ctx, x, in, s)
 			} else {
 				out, err = g.h.W959(ctx, *s)
 			}
@@ -30366,7 +35366,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW960(ctx, x, in, s)
 			} else {
 				out, err = g.h.W960(ctx, *s)
 			}
@@ -30388,7 +35388,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW961(ctx, x, in, s)
 			} else {
 				out, err = g.h.W961(ctx, *s)
 			}
@@ -30410,7 +35410,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW962(ctx, x, in, s)
 			} else {
 				out, err = g.h.W962(ctx, *s)
 			}
@@ -30432,7 +35432,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW963(ctx, x, in, s)
 			} else {
 				out, err = g.h.W963(ctx, *s)
 			}
@@ -30454,7 +35454,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW964(ctx, x, in, s)
 			} else {
 				out, err = g.h.W964(ctx, *s)
 			}
@@ -30476,7 +35476,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW965(ctx, x, in, s)
 			} else {
 				out, err = g.h.W965(ctx, *s)
 			}
@@ -30498,7 +35498,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW966(ctx, x, in, s)
 			} else {
 				out, err = g.h.W966(ctx, *s)
 			}
@@ -30520,7 +35520,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW967(ctx, x, in, s)
 			} else {
 				out, err = g.h.W967(ctx, *s)
 			}
@@ -30542,7 +35542,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW968(ctx, x, in, s)
 			} else {
 				out, err = g.h.W968(ctx, *s)
 			}
@@ -30564,7 +35564,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW969(ctx, x, in, s)
 			} else {
 				out, err = g.h.W969(ctx, *s)
 			}
@@ -30586,7 +35586,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW970(ctx, x, in, s)
 			} else {
 				out, err = g.h.W970(ctx, *s)
 			}
@@ -30608,7 +35608,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW971(ctx, x, in, s)
 			} else {
 				out, err = g.h.W971(ctx, *s)
 			}
@@ -30630,7 +35630,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW972(ctx, x, in, s)
 			} else {
 				out, err = g.h.W972(ctx, *s)
 			}
@@ -30652,7 +35652,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW973(ctx, x, in, s)
 			} else {
 				out, err = g.h.W973(ctx, *s)
 			}
@@ -30674,7 +35674,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW974(ctx, x, in, s)
 			} else {
 				out, err = g.h.W974(ctx, *s)
 			}
@@ -30696,7 +35696,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW975(ctx, x, in, s)
 			} else {
 				out, err = g.h.W975(ctx, *s)
 			}
@@ -30718,7 +35718,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW976(ctx, x, in, s)
 			} else {
 				out, err = g.h.W976(ctx, *s)
 			}
@@ -30740,7 +35740,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW977(ctx, x, in, s)
 			} else {
 				out, err = g.h.W977(ctx, *s)
 			}
@@ -30762,7 +35762,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW978(ctx, x, in, s)
 			} else {
 				out, err = g.h.W978(ctx, *s)
 			}
@@ -30784,7 +35784,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW979(ctx, x, in, s)
 			} else {
 				out, err = g.h.W979(ctx, *s)
 			}
@@ -30806,7 +35806,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW980(ctx, x, in, s)
 			} else {
 				out, err = g.h.W980(ctx, *s)
 			}
@@ -30828,7 +35828,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW981(ctx, x, in, s)
 			} else {
 				out, err = g.h.W981(ctx, *s)
 			}
@@ -30850,7 +35850,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW982(ctx, x, in, s)
 			} else {
 				out, err = g.h.W982(ctx, *s)
 			}
@@ -30872,7 +35872,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW983(ctx, x, in, s)
 			} else {
 				out, err = g.h.W983(ctx, *s)
 			}
@@ -30894,7 +35894,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW984(ctx, x, in, s)
 			} else {
 				out, err = g.h.W984(ctx, *s)
 			}
@@ -30916,7 +35916,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW985(ctx, x, in, s)
 			} else {
 				out, err = g.h.W985(ctx, *s)
 			}
@@ -30938,7 +35938,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW986(ctx, x, in, s)
 			} else {
 				out, err = g.h.W986(ctx, *s)
 			}
@@ -30960,7 +35960,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW987(ctx, x, in, s)
 			} else {
 				out, err = g.h.W987(ctx, *s)
 			}
@@ -30982,7 +35982,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW988(ctx, x, in, s)
 			} else {
 				out, err = g.h.W988(ctx, *s)
 			}
@@ -31004,7 +36004,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW989(ctx, x, in, s)
 			} else {
 				out, err = g.h.W989(ctx, *s)
 			}
@@ -31026,7 +36026,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW990(ctx, x, in, s)
 			} else {
 				out, err = g.h.W990(ctx, *s)
 			}
@@ -31048,7 +36048,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW991(ctx, x, in, s)
 			} else {
 				out, err = g.h.W991(ctx, *s)
 			}
@@ -31070,7 +36070,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW992(ctx, x, in, s)
 			} else {
 				out, err = g.h.W992(ctx, *s)
 			}
@@ -31092,7 +36092,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW993(ctx, x, in, s)
 			} else {
 				out, err = g.h.W993(ctx, *s)
 			}
@@ -31114,7 +36114,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW994(ctx, x, in, s)
 			} else {
 				out, err = g.h.W994(ctx, *s)
 			}
@@ -31136,7 +36136,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW995(ctx, x, in, s)
 			} else {
 				out, err = g.h.W995(ctx, *s)
 			}
@@ -31158,7 +36158,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW996(ctx, x, in, s)
 			} else {
 				out, err = g.h.W996(ctx, *s)
 			}
@@ -31180,7 +36180,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW997(ctx, x, in, s)
 			} else {
 				out, err = g.h.W997(ctx, *s)
 			}
@@ -31202,7 +36202,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW998(ctx, x, in, s)
 			} else {
 				out, err = g.h.W998(ctx, *s)
 			}
@@ -31224,7 +36224,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW999(ctx, x, in, s)
 			} else {
 				out, err = g.h.W999(ctx, *s)
 			}
@@ -31246,7 +36246,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW1000(ctx, x, in, s)
 			} else {
 				out, err = g.h.W1000(ctx, *s)
 			}

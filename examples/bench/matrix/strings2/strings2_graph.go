@@ -169,7 +169,7 @@ var strings2ForkStart = runtime.ForkSpec{
 	Node:    strings2NodeStart,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Strings2) call(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (model.Strings, error) {
@@ -178,21 +178,31 @@ func (g *Strings2) call(ctx context.Context, x *runtime.Exec[model.Strings], in 
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Strings2) handle(ctx context.Context, n int, s *model.Strings) (model.Strings, error) {
 	switch n {
 	case strings2NodeStart:
 		return g.h.Start(ctx, *s)
-	case strings2NodeW1:
-		return g.h.W1(ctx, *s)
-	case strings2NodeW2:
-		return g.h.W2(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Strings2) callW1(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings2NodeW1, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W1(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Strings2) callW2(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
+	return runtime.Call(ctx, x, in, strings2NodeW2, nil, func(ctx context.Context) (model.Strings, error) {
+		return g.h.W2(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Strings2) callJoin(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings, b JoinBranches) (model.Strings, error) {
 	return runtime.Call(ctx, x, in, strings2NodeJoin, nil, func(ctx context.Context) (model.Strings, error) {
@@ -286,7 +296,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW1(ctx, x, in, s)
 			} else {
 				out, err = g.h.W1(ctx, *s)
 			}
@@ -308,7 +318,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW2(ctx, x, in, s)
 			} else {
 				out, err = g.h.W2(ctx, *s)
 			}

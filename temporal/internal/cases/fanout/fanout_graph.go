@@ -305,7 +305,7 @@ var fanoutForkStart = runtime.ForkSpec{
 	Node:    fanoutNodeStart,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Fanout) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
@@ -314,57 +314,157 @@ func (g *Fanout) call(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Fanout) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case fanoutNodeStart:
 		return g.h.Start(ctx, *s)
-	case fanoutNodeW01:
-		return g.h.W01(ctx, *s)
-	case fanoutNodeW02:
-		return g.h.W02(ctx, *s)
-	case fanoutNodeW03:
-		return g.h.W03(ctx, *s)
-	case fanoutNodeW04:
-		return g.h.W04(ctx, *s)
-	case fanoutNodeW05:
-		return g.h.W05(ctx, *s)
-	case fanoutNodeW06:
-		return g.h.W06(ctx, *s)
-	case fanoutNodeW07:
-		return g.h.W07(ctx, *s)
-	case fanoutNodeW08:
-		return g.h.W08(ctx, *s)
-	case fanoutNodeW09:
-		return g.h.W09(ctx, *s)
-	case fanoutNodeW10:
-		return g.h.W10(ctx, *s)
-	case fanoutNodeW11:
-		return g.h.W11(ctx, *s)
-	case fanoutNodeW12:
-		return g.h.W12(ctx, *s)
-	case fanoutNodeW13:
-		return g.h.W13(ctx, *s)
-	case fanoutNodeW14:
-		return g.h.W14(ctx, *s)
-	case fanoutNodeW15:
-		return g.h.W15(ctx, *s)
-	case fanoutNodeW16:
-		return g.h.W16(ctx, *s)
-	case fanoutNodeW17:
-		return g.h.W17(ctx, *s)
-	case fanoutNodeW18:
-		return g.h.W18(ctx, *s)
-	case fanoutNodeW19:
-		return g.h.W19(ctx, *s)
-	case fanoutNodeW20:
-		return g.h.W20(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callAggregate calls Aggregate through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callW01 calls W01 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Fanout) callW01(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW01, nil, func(ctx context.Context) (State, error) {
+		return g.h.W01(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW02(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW02, nil, func(ctx context.Context) (State, error) {
+		return g.h.W02(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW03(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW03, nil, func(ctx context.Context) (State, error) {
+		return g.h.W03(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW04(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW04, nil, func(ctx context.Context) (State, error) {
+		return g.h.W04(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW05(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW05, nil, func(ctx context.Context) (State, error) {
+		return g.h.W05(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW06(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW06, nil, func(ctx context.Context) (State, error) {
+		return g.h.W06(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW07(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW07, nil, func(ctx context.Context) (State, error) {
+		return g.h.W07(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW08(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW08, nil, func(ctx context.Context) (State, error) {
+		return g.h.W08(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW09(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW09, nil, func(ctx context.Context) (State, error) {
+		return g.h.W09(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW10(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW10, nil, func(ctx context.Context) (State, error) {
+		return g.h.W10(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW11(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW11, nil, func(ctx context.Context) (State, error) {
+		return g.h.W11(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW12(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW12, nil, func(ctx context.Context) (State, error) {
+		return g.h.W12(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW13(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW13, nil, func(ctx context.Context) (State, error) {
+		return g.h.W13(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW14(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW14, nil, func(ctx context.Context) (State, error) {
+		return g.h.W14(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW15(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW15, nil, func(ctx context.Context) (State, error) {
+		return g.h.W15(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW16(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW16, nil, func(ctx context.Context) (State, error) {
+		return g.h.W16(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW17(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW17, nil, func(ctx context.Context) (State, error) {
+		return g.h.W17(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW18(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW18, nil, func(ctx context.Context) (State, error) {
+		return g.h.W18(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW19(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW19, nil, func(ctx context.Context) (State, error) {
+		return g.h.W19(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Fanout) callW20(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW20, nil, func(ctx context.Context) (State, error) {
+		return g.h.W20(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Fanout) callAggregate(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b AggregateBranches) (State, error) {
 	return runtime.Call(ctx, x, in, fanoutNodeAggregate, nil, func(ctx context.Context) (State, error) {
@@ -458,7 +558,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW01(ctx, x, in, s)
 			} else {
 				out, err = g.h.W01(ctx, *s)
 			}
@@ -480,7 +580,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW02(ctx, x, in, s)
 			} else {
 				out, err = g.h.W02(ctx, *s)
 			}
@@ -502,7 +602,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW03(ctx, x, in, s)
 			} else {
 				out, err = g.h.W03(ctx, *s)
 			}
@@ -524,7 +624,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW04(ctx, x, in, s)
 			} else {
 				out, err = g.h.W04(ctx, *s)
 			}
@@ -546,7 +646,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW05(ctx, x, in, s)
 			} else {
 				out, err = g.h.W05(ctx, *s)
 			}
@@ -568,7 +668,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW06(ctx, x, in, s)
 			} else {
 				out, err = g.h.W06(ctx, *s)
 			}
@@ -590,7 +690,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW07(ctx, x, in, s)
 			} else {
 				out, err = g.h.W07(ctx, *s)
 			}
@@ -612,7 +712,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW08(ctx, x, in, s)
 			} else {
 				out, err = g.h.W08(ctx, *s)
 			}
@@ -634,7 +734,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW09(ctx, x, in, s)
 			} else {
 				out, err = g.h.W09(ctx, *s)
 			}
@@ -656,7 +756,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW10(ctx, x, in, s)
 			} else {
 				out, err = g.h.W10(ctx, *s)
 			}
@@ -678,7 +778,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW11(ctx, x, in, s)
 			} else {
 				out, err = g.h.W11(ctx, *s)
 			}
@@ -700,7 +800,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW12(ctx, x, in, s)
 			} else {
 				out, err = g.h.W12(ctx, *s)
 			}
@@ -722,7 +822,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW13(ctx, x, in, s)
 			} else {
 				out, err = g.h.W13(ctx, *s)
 			}
@@ -744,7 +844,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW14(ctx, x, in, s)
 			} else {
 				out, err = g.h.W14(ctx, *s)
 			}
@@ -766,7 +866,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW15(ctx, x, in, s)
 			} else {
 				out, err = g.h.W15(ctx, *s)
 			}
@@ -788,7 +888,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW16(ctx, x, in, s)
 			} else {
 				out, err = g.h.W16(ctx, *s)
 			}
@@ -810,7 +910,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW17(ctx, x, in, s)
 			} else {
 				out, err = g.h.W17(ctx, *s)
 			}
@@ -832,7 +932,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW18(ctx, x, in, s)
 			} else {
 				out, err = g.h.W18(ctx, *s)
 			}
@@ -854,7 +954,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW19(ctx, x, in, s)
 			} else {
 				out, err = g.h.W19(ctx, *s)
 			}
@@ -876,7 +976,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callW20(ctx, x, in, s)
 			} else {
 				out, err = g.h.W20(ctx, *s)
 			}

@@ -283,7 +283,7 @@ var mappedForkLeft = runtime.ForkSpec{
 	Node:     mappedNodeLeft,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Mapped) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
@@ -292,7 +292,7 @@ func (g *Mapped) call(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Mapped) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case mappedNodePlan:
@@ -301,10 +301,6 @@ func (g *Mapped) handle(ctx context.Context, n int, s *State) (State, error) {
 		return g.h.Prepare(ctx, *s)
 	case mappedNodeSplit:
 		return g.h.Split(ctx, *s)
-	case mappedNodeLeft:
-		return g.h.Left(ctx, *s)
-	case mappedNodeRight:
-		return g.h.Right(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
@@ -354,6 +350,13 @@ func (g *Mapped) callTotal(ctx context.Context, x *runtime.Exec[State], in runti
 }
 
 //go:noinline
+func (g *Mapped) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mappedNodeLeft, nil, func(ctx context.Context) (State, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
+//go:noinline
 func (g *Mapped) callDouble(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
 	return runtime.Call(ctx, x, in, mappedNodeDouble, nil, func(ctx context.Context) (Doc, error) {
 		return g.h.Double(ctx, *s)
@@ -364,6 +367,13 @@ func (g *Mapped) callDouble(ctx context.Context, x *runtime.Exec[State], in runt
 func (g *Mapped) callLeftJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b LeftJoinItems) (State, error) {
 	return runtime.Call(ctx, x, in, mappedNodeLeftJoin, nil, func(ctx context.Context) (State, error) {
 		return g.h.LeftJoin(ctx, *s, b)
+	})
+}
+
+//go:noinline
+func (g *Mapped) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mappedNodeRight, nil, func(ctx context.Context) (State, error) {
+		return g.h.Right(ctx, *s)
 	})
 }
 
@@ -689,7 +699,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callLeft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -755,7 +765,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callRight(ctx, x, in, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}

@@ -224,7 +224,7 @@ var pipelineForkTest = runtime.ForkSpec{
 	Node:    pipelineNodeTest,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Pipeline) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
@@ -233,27 +233,52 @@ func (g *Pipeline) call(ctx context.Context, x *runtime.Exec[State], in runtime.
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Pipeline) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case pipelineNodeCheckout:
 		return g.h.Checkout(ctx, *s)
-	case pipelineNodeCompile:
-		return g.h.Compile(ctx, *s)
-	case pipelineNodeLink:
-		return g.h.Link(ctx, *s)
-	case pipelineNodeTest:
-		return g.h.Test(ctx, *s)
-	case pipelineNodeUnit:
-		return g.h.Unit(ctx, *s)
-	case pipelineNodeIntegration:
-		return g.h.Integration(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callTested calls Tested through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callCompile calls Compile through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Pipeline) callCompile(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, pipelineNodeCompile, nil, func(ctx context.Context) (State, error) {
+		return g.h.Compile(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Pipeline) callLink(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, pipelineNodeLink, nil, func(ctx context.Context) (State, error) {
+		return g.h.Link(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Pipeline) callTest(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, pipelineNodeTest, nil, func(ctx context.Context) (State, error) {
+		return g.h.Test(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Pipeline) callUnit(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, pipelineNodeUnit, nil, func(ctx context.Context) (State, error) {
+		return g.h.Unit(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Pipeline) callIntegration(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, pipelineNodeIntegration, nil, func(ctx context.Context) (State, error) {
+		return g.h.Integration(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Pipeline) callTested(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b TestedBranches) (State, error) {
 	return runtime.Call(ctx, x, in, pipelineNodeTested, nil, func(ctx context.Context) (State, error) {
@@ -354,7 +379,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callCompile(ctx, x, in, s)
 			} else {
 				out, err = g.h.Compile(ctx, *s)
 			}
@@ -377,7 +402,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callLink(ctx, x, in, s)
 			} else {
 				out, err = g.h.Link(ctx, *s)
 			}
@@ -399,7 +424,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callTest(ctx, x, in, s)
 			} else {
 				out, err = g.h.Test(ctx, *s)
 			}
@@ -469,7 +494,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callUnit(ctx, x, in, s)
 			} else {
 				out, err = g.h.Unit(ctx, *s)
 			}
@@ -491,7 +516,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callIntegration(ctx, x, in, s)
 			} else {
 				out, err = g.h.Integration(ctx, *s)
 			}

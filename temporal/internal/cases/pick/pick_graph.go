@@ -237,7 +237,7 @@ var pickForkRoute = runtime.ForkSpec{
 	Select:  true,
 }
 
-// call calls the handler of node n through the runtime, which applies the node's policy and the run's hooks. Fan-ins, route handlers and the nodes of a map's items have call<Node> and callRoute<Node> methods of their own. It is never inlined: the closure it builds would take room in every flow's frame.
+// call calls the handler of node n, one of those handle lists, through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
 //
 //go:noinline
 func (g *Pick) call(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (State, error) {
@@ -246,23 +246,38 @@ func (g *Pick) call(ctx context.Context, x *runtime.Exec[State], in runtime.Bran
 	})
 }
 
-// handle calls the handler of node n, one of those call calls, on a copy of *s.
+// handle calls the handler of node n on a copy of *s, for call: n is a node of the main flow whose handler takes the state alone.
 func (g *Pick) handle(ctx context.Context, n int, s *State) (State, error) {
 	switch n {
 	case pickNodeRoute:
 		return g.h.Route(ctx, *s)
-	case pickNodeWeb:
-		return g.h.Web(ctx, *s)
-	case pickNodePapers:
-		return g.h.Papers(ctx, *s)
-	case pickNodeBooks:
-		return g.h.Books(ctx, *s)
 	}
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callWeb calls Web through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
 //
+//go:noinline
+func (g *Pick) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, pickNodeWeb, nil, func(ctx context.Context) (State, error) {
+		return g.h.Web(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Pick) callPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, pickNodePapers, nil, func(ctx context.Context) (State, error) {
+		return g.h.Papers(ctx, *s)
+	})
+}
+
+//go:noinline
+func (g *Pick) callBooks(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, pickNodeBooks, nil, func(ctx context.Context) (State, error) {
+		return g.h.Books(ctx, *s)
+	})
+}
+
 //go:noinline
 func (g *Pick) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
 	return runtime.Call(ctx, x, in, pickNodeMerge, nil, func(ctx context.Context) (State, error) {
@@ -393,7 +408,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callWeb(ctx, x, in, s)
 			} else {
 				out, err = g.h.Web(ctx, *s)
 			}
@@ -415,7 +430,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callPapers(ctx, x, in, s)
 			} else {
 				out, err = g.h.Papers(ctx, *s)
 			}
@@ -437,7 +452,7 @@ flow:
 				}
 			}
 			if x.Hooked() {
-				out, err = g.call(ctx, x, in, n, s)
+				out, err = g.callBooks(ctx, x, in, s)
 			} else {
 				out, err = g.h.Books(ctx, *s)
 			}
