@@ -75,10 +75,7 @@ type activation[S, B any] struct {
 // it resumes an activation already recorded, whose branches then continue
 // where the records left them).
 func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join[S], s *S) error {
-	a := newActivation[S, S](x, f, j, len(f.Entries))
-	err := fork(ctx, a, in, s)
-	a.release()
-	return err
+	return fork(ctx, newActivation[S, S](x, f, j, len(f.Entries)), in, s)
 }
 
 // ForkSelect is Fork for a select fork: only the branches whose bit is set
@@ -99,9 +96,7 @@ func (x *Exec[S]) ForkSelect(ctx context.Context, in Branch, f *ForkSpec, j Join
 	}
 	a := newActivation[S, S](x, f, j, n)
 	a.skip = all &^ selected
-	err := fork(ctx, a, in, s)
-	a.release()
-	return err
+	return fork(ctx, a, in, s)
 }
 
 // Map runs the map edge f over items: the per-item flow from f.Entries[0]
@@ -121,9 +116,7 @@ func Map[S, T any](ctx context.Context, x *Exec[S], in Branch, f *ForkSpec, j Jo
 	}
 	a := newActivation[S, T](x, f, j, len(items))
 	a.items = items
-	err := fork(ctx, a, in, s)
-	a.release()
-	return err
+	return fork(ctx, a, in, s)
 }
 
 // CheckItems fails, with a *MaxItemsError wrapped in a *NodeError naming
@@ -188,7 +181,7 @@ func newActivation[S, B any](x *Exec[S], f *ForkSpec, j Join[B], n int) *activat
 	return a
 }
 
-// release puts a back into its fork's pool once fork has returned, unless
+// release puts a back into its fork's pool once runFork has returned, unless
 // the run is durable or hooked: then records or spans may still hold it.
 // Every branch goroutine has returned (fork waits for them), so nothing
 // else refers to a.
@@ -201,8 +194,15 @@ func (a *activation[S, B]) release() {
 	f.pool.Put(a)
 }
 
-// fork runs the branches of activation a (see Fork).
-func fork[S, B any](ctx context.Context, a *activation[S, B], in Branch, s *S) (err error) {
+// fork runs the branches of activation a (see Fork), then releases a.
+func fork[S, B any](ctx context.Context, a *activation[S, B], in Branch, s *S) error {
+	err := runFork(ctx, a, in, s)
+	a.release()
+	return err
+}
+
+// runFork runs the branches of activation a.
+func runFork[S, B any](ctx context.Context, a *activation[S, B], in Branch, s *S) (err error) {
 	x, f := a.x, a.spec
 	if in.Fork == 0 {
 		x.forkSteps.Store(x.mainSteps)

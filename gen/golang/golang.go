@@ -131,11 +131,25 @@ func Generate(in Input) ([]byte, error) {
 }
 
 // newExecutor returns the emitter of the executor's file, its copies made
-// (see copies).
+// (see copies) and its first own call method found (see firstOwnCall).
 func newExecutor(in Input) *emitter {
 	e := &emitter{in: in, g: in.Graph, pfx: lowerFirst(in.Graph.Name)}
 	e.copies()
+	e.firstOwnCall()
 	return e
+}
+
+// firstOwnCall finds the first call method of a node's own (see ownCall),
+// in spec order, the one that carries the family's doc (see callMethods).
+func (e *emitter) firstOwnCall() {
+	for _, n := range e.g.Nodes {
+		for _, route := range []bool{false, true} {
+			if ownCall(n, route) {
+				e.firstOwn, e.firstOwnRoute = n, route
+				return
+			}
+		}
+	}
 }
 
 // parts returns the executor file's declarations, in order, as parts that
@@ -182,17 +196,14 @@ func (e *emitter) parts() []part {
 		e.tables()
 		e.policies()
 	})
-	var shared, own []*graph.Node // see shares
+	var shared, own []*graph.Node // see shares and ownCall
 	for _, n := range g.Nodes {
 		if shares(n, false) {
 			shared = append(shared, n)
 		}
-		if !shares(n, false) || n.Kind == graph.Cond {
+		if ownCall(n, false) || ownCall(n, true) {
 			own = append(own, n)
 		}
-	}
-	if len(own) > 0 {
-		e.firstOwn, e.firstOwnRoute = own[0], shares(own[0], false)
 	}
 	if len(shared) > 0 {
 		add(len(shared)/20, func(e *emitter) { e.callShared(shared) })
@@ -225,7 +236,7 @@ type emitter struct {
 
 	// The first node with a call method of its own, and whether the method
 	// is its route handler's: the one that carries the family's doc (see
-	// callMethods). Set by parts.
+	// callMethods). Set by newExecutor (see firstOwnCall).
 	firstOwn      *graph.Node
 	firstOwnRoute bool
 }

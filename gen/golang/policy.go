@@ -79,6 +79,12 @@ func (e *emitter) callVia(g jen.Code, n *graph.Node, route bool, s jen.Code, ext
 // node grows with the graph (see branchStartMethods).
 func shares(n *graph.Node, route bool) bool { return !route && n.JoinOf == nil && n.Region == nil }
 
+// ownCall reports whether n has a call method of its own (see callMethods)
+// for its handler, or with route for its route handler.
+func ownCall(n *graph.Node, route bool) bool {
+	return (!route || n.Kind == graph.Cond) && !shares(n, route)
+}
+
 // callMethod names the method of n's own that calls its handler (or route
 // handler) through the runtime.
 func callMethod(n *graph.Node, route bool) string {
@@ -190,7 +196,7 @@ func (e *emitter) callShared(nodes []*graph.Node) {
 func (e *emitter) callMethods(nodes []*graph.Node) {
 	for _, n := range nodes {
 		for _, route := range []bool{false, true} {
-			if route && n.Kind != graph.Cond || shares(n, route) {
+			if !ownCall(n, route) {
 				continue
 			}
 			method, fn, result := n.GoName, "Call", e.valT(n)
