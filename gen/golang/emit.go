@@ -560,31 +560,41 @@ func (e *emitter) mainNodes() []*graph.Node {
 	return nodes
 }
 
-// mainFlow emits run, the loop of the main flow.
-func (e *emitter) mainFlow() {
-	e.flow("run", nil, e.mainNodes(),
-		"run runs the main flow from node n until it reaches __end__, updating *s as each node returns.")
+// flowSpec is one transition loop: the main flow's (region nil) or the
+// branches' of a fork, its function's name and doc, and its nodes in the
+// order of their cases (see chainOrder).
+type flowSpec struct {
+	name    string
+	region  *graph.Fork
+	order   []*graph.Node
+	comment string
 }
 
-// branchFlows emits branch<Fork>, the loop of the branches of each fork.
-func (e *emitter) branchFlows(forks []*graph.Fork) {
-	for _, f := range forks {
-		var nodes []*graph.Node
-		for _, n := range f.Nodes {
-			if n.JoinOf == nil {
-				nodes = append(nodes, n)
-			}
+// mainFlow is run, the loop of the main flow.
+func (e *emitter) mainFlow() flowSpec {
+	return flowSpec{"run", nil, chainOrder(e.mainNodes(), nil),
+		"run runs the main flow from node n until it reaches __end__, updating *s as each node returns."}
+}
+
+// branchFlow is branch<Fork>, the loop of the branches of fork f.
+func (e *emitter) branchFlow(f *graph.Fork) flowSpec {
+	var nodes []*graph.Node
+	for _, n := range f.Nodes {
+		if n.JoinOf == nil {
+			nodes = append(nodes, n)
 		}
-		what := fmt.Sprintf("%s runs one branch forked at %q from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name)
-		if f.Map != nil {
-			what = fmt.Sprintf("%s runs the flow of one item mapped at %q, *s, from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name)
-		}
-		e.flow(branchMethod(f), f, nodes, what)
 	}
+	what := fmt.Sprintf("%s runs one branch forked at %q from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name)
+	if f.Map != nil {
+		what = fmt.Sprintf("%s runs the flow of one item mapped at %q, *s, from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name)
+	}
+	return flowSpec{branchMethod(f), f, chainOrder(nodes, f), what}
 }
 
-// flow emits the transition loop of one region; fan-ins run inside the case
-// of their fork node, so they have no case of their own:
+// flow emits the function of fl, the transition loop of one region, with
+// every case of its switch; flowFrame and flowCases emit the same function
+// in pieces (see flowParts). Fan-ins run inside the case of their fork
+// node, so they have no case of their own:
 //
 //	func (g *Research) run(ctx context.Context, x *runtime.Exec[State], n int, s *State) (result error) {
 //		defer x.Recover(&n, &result)
@@ -623,14 +633,26 @@ func (e *emitter) branchFlows(forks []*graph.Fork) {
 //		fallthrough
 //	case researchAfterPlan:
 //		... the fork, the fan-in, its edge ...
-func (e *emitter) flow(name string, region *graph.Fork, nodes []*graph.Node, comment string) {
-	sink := jen.Id(e.endConst())
-	if region != nil {
-		sink = jen.Id(e.nodeConst(region.FanIn))
-	}
+func (e *emitter) flow(fl flowSpec) {
+	e.flowFunc(fl, func(sw *jen.Group) { e.flowCases(sw, fl, 0, len(fl.order)) })
+}
+
+// flowFrame emits the function of fl with the mark of hole where the
+// cases of its switch go, before its default case:
+//
+//	switch n {
+//	// graphc:cases run
+//	default:
+func (e *emitter) flowFrame(fl flowSpec, hole string) {
+	e.flowFunc(fl, func(sw *jen.Group) { sw.Comment(holeMark + hole) })
+}
+
+// flowFunc emits the function of fl; cases adds the case clauses of its
+// switch.
+func (e *emitter) flowFunc(fl flowSpec, cases func(sw *jen.Group)) {
 	params := e.ctxParams()
 	var main []jen.Code
-	if region == nil {
+	if fl.region == nil {
 		// The main flow's Branch is always the zero one: a local, not a
 		// parameter, so that the compiler folds it into Enter's fast path
 		// and every call that takes it (a chain of 1000: 98k -> 88k
@@ -638,35 +660,43 @@ func (e *emitter) flow(name string, region *graph.Fork, nodes []*graph.Node, com
 		params = e.runParams()
 		main = append(main, jen.Var().Id("in").Add(rt("Branch")).Comment("the main flow's: Fork 0, no path"))
 	}
-	params = append(params, jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.regionT(region)))
-	fc := &flowCases{}
-	order := chainOrder(nodes, region)
-	for i, n := range order {
-		var after *graph.Node
-		if i+1 < len(order) {
-			after = order[i+1]
-		}
-		fc.open(jen.Id(e.nodeConst(n)))
-		e.step(fc, n, sink, after)
-	}
-	e.f.Comment(comment)
-	e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id(name).Params(params...).Params(jen.Id("result").Error()).Block(slices.Concat([]jen.Code{
+	params = append(params, jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.regionT(fl.region)))
+	e.f.Comment(fl.comment)
+	e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id(fl.name).Params(params...).Params(jen.Id("result").Error()).Block(slices.Concat([]jen.Code{
 		jen.Defer().Id("x").Dot("Recover").Call(jen.Op("&").Id("n"), jen.Op("&").Id("result")),
 	}, main, []jen.Code{
 		jen.Var().Err().Error().Comment("the flow's error; result is set by the return, and by Recover on a panic"),
-		jen.Var().Id("out").Add(e.regionT(region)).Comment("what the node that just ran returned"),
+		jen.Var().Id("out").Add(e.regionT(fl.region)).Comment("what the node that just ran returned"),
 		jen.Id("flow").Op(":"),
 		jen.For().Block(
 			jen.Switch(jen.Id("n")).BlockFunc(func(sw *jen.Group) {
-				for _, c := range fc.list {
-					sw.Add(c)
-				}
+				cases(sw)
 				sw.Default().Block(jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("n"), jen.Qual("errors", "New").Call(jen.Lit("graphc: node is not part of this flow")))))
 			}),
 		),
 		jen.Return(jen.Err()),
 	})...)
 	e.f.Line()
+}
+
+// flowCases adds to sw the case clauses of fl's nodes order[from:to].
+func (e *emitter) flowCases(sw *jen.Group, fl flowSpec, from, to int) {
+	sink := jen.Id(e.endConst())
+	if fl.region != nil {
+		sink = jen.Id(e.nodeConst(fl.region.FanIn))
+	}
+	fc := &caseList{}
+	for i := from; i < to; i++ {
+		var after *graph.Node
+		if i+1 < len(fl.order) {
+			after = fl.order[i+1]
+		}
+		fc.open(jen.Id(e.nodeConst(fl.order[i])))
+		e.step(fc, fl.order[i], sink, after)
+	}
+	for _, c := range fc.list {
+		sw.Add(c)
+	}
 }
 
 // breakFlow leaves a flow's loop for its one return, with err: a node's
@@ -679,15 +709,15 @@ func (e *emitter) breakFlow() *jen.Statement {
 	return jen.Break().Id("flow")
 }
 
-// flowCases collects the case clauses of a flow's switch; cur is the body
+// caseList collects the case clauses of a flow's switch; cur is the body
 // of the last one, which statements are added to.
-type flowCases struct {
+type caseList struct {
 	list []jen.Code
 	cur  *jen.Group
 }
 
 // open starts the case clause of label.
-func (fc *flowCases) open(label jen.Code) {
+func (fc *caseList) open(label jen.Code) {
 	fc.list = append(fc.list, jen.Case(label).BlockFunc(func(g *jen.Group) { fc.cur = g }))
 }
 
@@ -696,7 +726,7 @@ func (fc *flowCases) open(label jen.Code) {
 //	n = researchAfterPlan
 //	fallthrough
 //	case researchAfterPlan:
-func (fc *flowCases) split(label string) {
+func (fc *caseList) split(label string) {
 	fc.cur.Id("n").Op("=").Id(label)
 	fc.cur.Fallthrough()
 	fc.open(jen.Id(label))
@@ -736,7 +766,7 @@ func chainOrder(nodes []*graph.Node, region *graph.Fork) []*graph.Node {
 
 // step emits the case body of node n: run it, then take its edge; after is
 // the node of the next case, if any.
-func (e *emitter) step(fc *flowCases, n *graph.Node, sink *jen.Statement, after *graph.Node) {
+func (e *emitter) step(fc *caseList, n *graph.Node, sink *jen.Statement, after *graph.Node) {
 	e.call(fc.cur, n)
 	e.edge(fc, n, sink, after)
 }
@@ -821,9 +851,9 @@ func (e *emitter) leave(c *jen.Group, n *graph.Node, next jen.Code, stop *jen.St
 
 // edge emits the transition out of n, which has just run. A node that
 // interrupts after itself, and a fork node, record their completion as not
-// routed and split the case (see flowCases.split): the edge is taken in the
+// routed and split the case (see caseList.split): the edge is taken in the
 // case of their after-entry.
-func (e *emitter) edge(fc *flowCases, n *graph.Node, sink *jen.Statement, after *graph.Node) {
+func (e *emitter) edge(fc *caseList, n *graph.Node, sink *jen.Statement, after *graph.Node) {
 	resumed := false // the edge is taken in an after-entry: x.Route records it
 	if e.hasAfter(n) {
 		if e.interrupts(n, true) {

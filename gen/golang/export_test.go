@@ -11,8 +11,20 @@ import (
 // parts, must equal byte for byte.
 func GenerateWhole(in Input) ([]byte, error) {
 	e := newExecutor(in)
+	e.whole = true
+	return e.renderWhole(e.parts())
+}
+
+// GenerateTestWhole is GenerateWhole for the test file (see GenerateTest).
+func GenerateTestWhole(in Input) ([]byte, error) {
+	e := &emitter{in: in, g: in.Graph, pfx: lowerFirst(in.Graph.Name)}
+	return e.renderWhole(e.testParts())
+}
+
+// renderWhole renders the parts' declarations in one jen.File.
+func (e *emitter) renderWhole(parts []part) ([]byte, error) {
 	e.newFile()
-	for _, p := range e.parts() {
+	for _, p := range parts {
 		p.emit(e)
 	}
 	var b bytes.Buffer
@@ -34,4 +46,12 @@ func RenderParts(in Input, decls [][]jen.Code) ([]byte, error) {
 		}})
 	}
 	return e.renderParts(parts)
+}
+
+// SetFlowPiece sets how many cases of a flow a part holds, until the
+// returned func restores it.
+func SetFlowPiece(n int) (restore func()) {
+	old := flowPiece
+	flowPiece = n
+	return func() { flowPiece = old }
 }

@@ -14,13 +14,17 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/dave/jennifer/jen"
 )
 
-// A part is a run of whole top-level declarations of the executor's file.
-// Building the code, rendering it and formatting it take the generator's
-// time on a large graph (go/printer sizes every multi-line expression list
-// by printing it), so each part is built into a jen.File of its own and the
-// parts are built, rendered and formatted side by side (see renderParts).
+// A part is a run of whole top-level declarations of a generated file, or
+// a run of case clauses of a flow (see flowParts). Building the code,
+// rendering it and formatting it take the generator's time on a large
+// graph (go/printer sizes every multi-line expression list by printing
+// it), so each part is built into a jen.File of its own and the parts are
+// built, rendered and formatted side by side (see renderParts); a part's
+// syntax trees are garbage once it is formatted, so the heap stays small.
 type part struct {
 	// weight estimates the part's size in KB, for the order in which the
 	// parts start: the heaviest first, so that none starts last and runs
@@ -28,11 +32,71 @@ type part struct {
 	weight int
 	// emit adds the part's declarations to e.f.
 	emit func(e *emitter)
+	// cases, set instead of emit, adds case clauses to the switch of a
+	// flow, hole: the part is a piece of the flow's function, which the
+	// part whose frame is hole declares with a mark where they go (see
+	// flowParts).
+	cases func(e *emitter, sw *jen.Group)
+	hole  string
+	frame string
 }
 
 // partNodes is how many nodes' declarations a part holds at most (see
 // chunks).
 const partNodes = 1000
+
+// flowPiece is how many cases of a flow's switch a part holds at most (see
+// flowParts). Tests lower it, to build small flows in many pieces.
+var flowPiece = partNodes
+
+// holeMark starts the comment that marks, in a flow's switch, where the
+// case clauses of its pieces go (see flowFrame).
+const holeMark = "graphc:cases "
+
+// flowParts appends to parts the parts of fl's function, weight KB per
+// ten cases. A flow of thousands of nodes is one function of megabytes,
+// which formatted alone would take longer than all the rest of the file
+// on another core, and hold a large syntax tree meanwhile. So its
+// function is a part with a mark where its cases go (see flowFrame), and
+// its cases are pieces of flowPiece cases each, every piece built,
+// rendered and formatted in a function of the same depth as the switch:
+//
+//	func _() {
+//	flow:
+//		for {
+//			switch n {
+//			... the piece's case clauses ...
+//			}
+//		}
+//	}
+//
+// out of which renderParts cuts the case clauses, to put them in place of
+// the mark. gofmt formats a case clause alike there and in the flow:
+// nothing in its layout reaches across case clauses but the blank lines
+// between them, and there are none (TestPartsAreOneFile checks it on
+// flows of one case a piece). With whole set, the function is one part.
+func (e *emitter) flowParts(parts []part, fl flowSpec, weight int) []part {
+	if e.whole {
+		return append(parts, part{weight: weight * len(fl.order) / 10, emit: func(e *emitter) { e.flow(fl) }})
+	}
+	parts = append(parts, part{weight: 1, frame: fl.name, emit: func(e *emitter) { e.flowFrame(fl, fl.name) }})
+	for from := 0; from < len(fl.order); from += flowPiece {
+		to := min(from+flowPiece, len(fl.order))
+		parts = append(parts, part{
+			weight: weight * (to - from) / 10,
+			hole:   fl.name,
+			cases:  func(e *emitter, sw *jen.Group) { e.flowCases(sw, fl, from, to) },
+		})
+	}
+	return parts
+}
+
+// The frame a piece's case clauses are formatted in (see flowParts), as
+// gofmt writes it around them.
+const (
+	pieceHead = "func _() {\nflow:\n\tfor {\n\t\tswitch n {\n"
+	pieceTail = "\n\t\t}\n\t}\n}"
+)
 
 // chunks splits s into runs, in order, that weigh at most partNodes
 // (a run of one element may weigh more).
@@ -85,7 +149,8 @@ type importName struct {
 // imports) and each part are formatted as files of their own, which gofmt
 // formats alike, since nothing in gofmt's layout reaches across top-level
 // declarations but the blank lines between them, which are one (what the
-// parts are joined with).
+// parts are joined with). The case clauses of a flow's pieces go in place
+// of the mark in its frame (see flowParts).
 //
 // Each part's jen.File names its imports as jennifer does: by the names
 // newFile gives (see importNames), else by the path, numbered on a clash
@@ -119,18 +184,64 @@ func (e *emitter) renderParts(parts []part) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("formatting the header: %w\n%s", err, src)
 	}
-	file := [][]byte{bytes.TrimSpace(header)}
-	for _, r := range out {
-		if len(r.body) > 0 {
-			file = append(file, r.body)
+	// The pieces of each flow, in order, go in place of its mark.
+	pieces := map[string][][]byte{}
+	for i, r := range out {
+		if h := parts[i].hole; h != "" {
+			pieces[h] = append(pieces[h], r.body)
 		}
 	}
-	return append(bytes.Join(file, []byte("\n\n")), '\n'), nil
+	// The file is copied once, into a slice of its size: on a large graph
+	// it is megabytes, which a growing slice would copy again and again.
+	file := [][]byte{bytes.TrimSpace(header)}
+	for i, r := range out {
+		if parts[i].hole != "" || len(r.body) == 0 {
+			continue
+		}
+		file = append(file, []byte("\n\n"))
+		h := parts[i].frame
+		if h == "" {
+			file = append(file, r.body)
+			continue
+		}
+		before, after, err := cutMark(r.body, h)
+		if err != nil {
+			return nil, err
+		}
+		file = append(file, before)
+		for k, p := range pieces[h] {
+			if k > 0 {
+				file = append(file, []byte("\n"))
+			}
+			file = append(file, p)
+		}
+		file = append(file, []byte("\n"), after)
+	}
+	file = append(file, []byte("\n"))
+	return slices.Concat(file...), nil
 }
 
+// cutMark returns the text of body around the line of hole's mark (see
+// flowFrame), which the lines of the flow's cases replace.
+func cutMark(body []byte, hole string) (before, after []byte, err error) {
+	mark := []byte("// " + holeMark + hole + "\n")
+	at := bytes.Index(body, mark)
+	start := bytes.LastIndexByte(body[:max(at, 0)], '\n') + 1
+	if at < 0 || len(bytes.TrimLeft(body[start:at], "\t")) > 0 {
+		return nil, nil, fmt.Errorf("the mark of the cases of %s is not a line of its own", hole)
+	}
+	return body[:start], body[at+len(mark):], nil
+}
+
+// partSlots holds a token for each part being built: at most GOMAXPROCS,
+// across every file being rendered (the executor's and its test's are
+// rendered side by side).
+var partSlots = make(chan struct{}, goruntime.GOMAXPROCS(0))
+
 // buildParts builds, renders and formats each part in a file of its own,
-// with at most GOMAXPROCS parts at once, the heaviest first. names, when
-// set, names every package the parts import.
+// with at most GOMAXPROCS parts at once in the process (see partSlots),
+// the heaviest first. names, when set, names every package the parts
+// import.
 func (e *emitter) buildParts(parts []part, names []importName) ([]rendered, error) {
 	out := make([]rendered, len(parts))
 	errs := make([]error, len(parts))
@@ -139,12 +250,11 @@ func (e *emitter) buildParts(parts []part, names []importName) ([]rendered, erro
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(parts[b].weight, parts[a].weight) })
-	slots := make(chan struct{}, goruntime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for _, i := range order {
-		slots <- struct{}{}
+		partSlots <- struct{}{}
 		wg.Go(func() {
-			defer func() { <-slots }()
+			defer func() { <-partSlots }()
 			out[i], errs[i] = e.buildPart(parts[i], names)
 			if errs[i] != nil {
 				errs[i] = fmt.Errorf("part %d: %w", i+1, errs[i])
@@ -162,7 +272,15 @@ func (e *emitter) buildPart(p part, names []importName) (rendered, error) {
 	pe.newFile(names...)
 	pe.f.NoFormat = true
 	pe.f.Comment(bodyMark[len("// "):])
-	p.emit(&pe)
+	if p.cases != nil {
+		// func _() { flow: for { switch n { ... } } }: see flowParts
+		pe.f.Func().Id("_").Params().Block(
+			jen.Id("flow").Op(":"),
+			jen.For().Block(jen.Switch(jen.Id("n")).BlockFunc(func(sw *jen.Group) { p.cases(&pe, sw) })),
+		)
+	} else {
+		p.emit(&pe)
+	}
 	var raw bytes.Buffer
 	if err := pe.f.Render(&raw); err != nil {
 		return rendered{}, err
@@ -193,6 +311,14 @@ func (e *emitter) buildPart(p part, names []importName) (rendered, error) {
 		return rendered{}, fmt.Errorf("formatting: %w\n%s", err, src)
 	}
 	r.body = bytes.TrimSpace(b[len(clause):])
+	if p.cases != nil {
+		cases, head := bytes.CutPrefix(r.body, []byte(pieceHead))
+		cases, tail := bytes.CutSuffix(cases, []byte(pieceTail))
+		if !head || !tail {
+			return rendered{}, fmt.Errorf("the frame of the cases of %s moved:\n%s", p.hole, r.body)
+		}
+		r.body = cases
+	}
 	return r, nil
 }
 

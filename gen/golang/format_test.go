@@ -6,6 +6,8 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/graphc/graphc/gen"
 	"github.com/graphc/graphc/gen/golang"
+	"github.com/graphc/graphc/gen/graph"
 )
 
 // chainSpec is a spec of n nodes (a multiple of 5) in blocks of five: a
@@ -43,56 +46,117 @@ func chainSpec(n int) []byte {
 }
 
 // TestPartsAreOneFile checks that the executor, built, rendered and
-// formatted in parts side by side, is byte for byte the file jennifer and
-// gofmt make of all its declarations at once.
+// formatted in parts side by side, and its flows in pieces, is byte for
+// byte the file jennifer and gofmt make of all its declarations at once:
+// on the hostile spec, on every example's spec (interrupts, maps, select
+// forks, nested forks, routes in branches, policies) with the flows in
+// pieces of one case, of two and of the default size, and on a chain of
+// 2000 nodes, whose joins take more than one part.
 func TestPartsAreOneFile(t *testing.T) {
-	for _, tc := range []struct {
+	type spec struct {
 		name string
-		spec []byte
-	}{
-		{"hostile", []byte(hostile)},
-		// 400 forks: their joins take more than one part.
-		{"chain2000", chainSpec(2000)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g, errs := gen.Check(tc.name+".graph.yaml", tc.spec)
-			if errs != nil {
-				t.Fatal(errs)
-			}
-			// A deep copy, like the copier's, which is not safe to call
-			// from the parts' goroutines: Generate must make it once,
-			// before building them (a race here fails under -race too).
-			calls := 0
-			in := golang.Input{
-				Graph: g, Package: "p", Source: tc.name + ".graph.yaml",
-				State:        jen.Id("State"),
-				InlineFields: []golang.Field{{Name: "N", Type: jen.Int()}},
-				Copy: func(src jen.Code) jen.Code {
-					calls++
-					return jen.Id("copyState").Call(src)
-				},
-			}
-			got, err := golang.Generate(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if calls != 1 {
-				t.Errorf("Generate called Copy %d times, want once", calls)
-			}
-			want, err := golang.GenerateWhole(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-				for i := range min(len(gl), len(wl)) {
-					if gl[i] != wl[i] {
-						t.Fatalf("line %d differs:\nparts: %q\nwhole: %q", i+1, gl[i], wl[i])
-					}
+		src  []byte
+	}
+	specs := []spec{{"hostile", []byte(hostile)}}
+	paths, err := filepath.Glob("../../examples/*/*.graph.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, err := filepath.Glob("../../examples/bench/*/*.graph.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range append(paths, more...) {
+		if strings.Contains(p, "1000") {
+			continue // one of each shape is enough at one case a piece
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		specs = append(specs, spec{filepath.Base(filepath.Dir(p)), src})
+	}
+	if len(specs) < 10 {
+		t.Fatalf("found %d specs", len(specs))
+	}
+	for _, piece := range []int{1, 2, 0} {
+		list := specs
+		if piece == 0 {
+			list = append(list, spec{"chain2000", chainSpec(2000)})
+		}
+		for _, tc := range list {
+			t.Run(fmt.Sprintf("%s/piece%d", tc.name, piece), func(t *testing.T) {
+				if piece > 0 {
+					defer golang.SetFlowPiece(piece)()
 				}
-				t.Fatalf("the parts make %d lines, the whole file %d", len(gl), len(wl))
+				partsAreOneFile(t, tc.name, tc.src)
+			})
+		}
+	}
+}
+
+// partsAreOneFile checks that Generate and GenerateWhole, and
+// GenerateTest and GenerateTestWhole, agree on the spec src, its state's
+// fields of any type and its items' of a struct.
+func partsAreOneFile(t *testing.T, name string, src []byte) {
+	g, errs := gen.Check(name+".graph.yaml", src)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	// A deep copy, like the copier's, which is not safe to call from the
+	// parts' goroutines: Generate must make it once, before building them
+	// (a race here fails under -race too).
+	calls := 0
+	in := golang.Input{
+		Graph: g, Package: "p", Source: name + ".graph.yaml",
+		State: jen.Id("State"),
+		Copy: func(src jen.Code) jen.Code {
+			calls++
+			return jen.Id("copyState").Call(src)
+		},
+		Items: map[*graph.Fork]golang.Item{},
+	}
+	for _, f := range g.State.Fields {
+		in.InlineFields = append(in.InlineFields, golang.Field{Name: f.Name, Type: jen.Id(f.Type)})
+	}
+	for _, f := range g.Forks {
+		if f.Map != nil {
+			in.Items[f] = golang.Item{Type: jen.Id("Item"), Copy: func(src jen.Code) jen.Code { return jen.Id("copyItem").Call(src) }}
+		}
+	}
+	got, err := golang.Generate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 {
+		t.Errorf("Generate called Copy %d times, want once", calls)
+	}
+	want, err := golang.GenerateWhole(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameFile(t, got, want)
+	if got, err = golang.GenerateTest(in); err != nil {
+		t.Fatal(err)
+	}
+	if want, err = golang.GenerateTestWhole(in); err != nil {
+		t.Fatal(err)
+	}
+	sameFile(t, got, want)
+}
+
+// sameFile fails t where the file got made in parts differs from the file
+// want made whole.
+func sameFile(t *testing.T, got, want []byte) {
+	t.Helper()
+	if !bytes.Equal(got, want) {
+		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+		for i := range min(len(gl), len(wl)) {
+			if gl[i] != wl[i] {
+				t.Fatalf("line %d differs:\nparts: %q\nwhole: %q", i+1, gl[i], wl[i])
 			}
-		})
+		}
+		t.Fatalf("the parts make %d lines, the whole file %d", len(gl), len(wl))
 	}
 }
 

@@ -209,8 +209,34 @@ func (e *emitter) parts() []part {
 		add(len(shared)/20, func(e *emitter) { e.callShared(shared) })
 	}
 	nodes(3, own, (*emitter).callMethods)
-	add(len(e.mainNodes())*7/10, (*emitter).mainFlow)
-	forks(7, (*emitter).branchFlows)
+	// The flows, 0.7 KB a case: the main flow's, then the branch flows of
+	// the forks in order, as many to a part as fit; a flow with more
+	// cases than that is built in pieces (see flowParts).
+	parts = e.flowParts(parts, e.mainFlow(), 7)
+	var batch []*graph.Fork
+	flush := func() {
+		if len(batch) > 0 {
+			fs := batch
+			add(7*weigh(fs, forkNodes)/10, func(e *emitter) {
+				for _, f := range fs {
+					e.flow(e.branchFlow(f))
+				}
+			})
+			batch = nil
+		}
+	}
+	for _, f := range g.Forks {
+		if fl := e.branchFlow(f); len(fl.order) > flowPiece {
+			flush()
+			parts = e.flowParts(parts, fl, 7)
+			continue
+		}
+		if weigh(batch, forkNodes)+forkNodes(f) > partNodes {
+			flush()
+		}
+		batch = append(batch, f)
+	}
+	flush()
 	nodes(5, branchRouted, (*emitter).routeMethods)
 	forks(20, (*emitter).joins)
 	add(len(in.CopyDecls), func(e *emitter) {
@@ -239,6 +265,11 @@ type emitter struct {
 	// callMethods). Set by newExecutor (see firstOwnCall).
 	firstOwn      *graph.Node
 	firstOwnRoute bool
+
+	// whole: the parts go into one file, formatted whole (GenerateWhole,
+	// what the tests compare Generate with), so a flow is one part of its
+	// own rather than pieces (see flowParts).
+	whole bool
 }
 
 // rt names an identifier of the runtime package.

@@ -1,7 +1,6 @@
 package golang
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/dave/jennifer/jen"
@@ -15,11 +14,31 @@ const StressPath = "github.com/graphc/graphc/runtime/stress"
 // GenerateTest returns the gofmt'd source of the graph's generated test
 // file: Test<Graph>Stress, which drives the graph with probe handlers
 // through the stress harness, and Stress<Graph>, which does the same with
-// any handlers.
+// any handlers. Like the executor, it is built, rendered and formatted in
+// parts side by side (see renderParts): the probe has a method per node
+// and per route.
 func GenerateTest(in Input) ([]byte, error) {
-	g := in.Graph
-	e := &emitter{in: in, g: g, pfx: lowerFirst(g.Name)}
-	e.newFile()
+	e := &emitter{in: in, g: in.Graph, pfx: lowerFirst(in.Graph.Name)}
+	src, err := e.renderParts(e.testParts())
+	if err != nil {
+		return nil, fmt.Errorf("graphc: rendering the test of %s: %w", in.Source, err)
+	}
+	return src, nil
+}
+
+// testParts returns the test file's declarations, in order, as parts (see
+// renderParts), each weighed by the KB its nodes' code takes.
+func (e *emitter) testParts() []part {
+	parts := []part{{weight: 1, emit: (*emitter).stressFuncs}}
+	for _, c := range chunks(e.g.Nodes, func(*graph.Node) int { return 1 }) {
+		parts = append(parts, part{weight: 2 * len(c) / 10, emit: func(e *emitter) { e.probeMethods(c) }})
+	}
+	return parts
+}
+
+// stressFuncs emits the test functions, Stress<Graph> and the probe type.
+func (e *emitter) stressFuncs() {
+	g := e.g
 	probe := ProbeType(g)
 	ctxT := func() *jen.Statement { return jen.Qual("context", "Context") }
 
@@ -80,8 +99,16 @@ func GenerateTest(in Input) ([]byte, error) {
 	e.f.Add(doc(probeDoc))
 	e.f.Type().Id(probe).Struct()
 	e.f.Line()
+}
+
+// probeMethods emits the probe's methods of nodes: the handler of each,
+// and its route, items or selection handler.
+func (e *emitter) probeMethods(nodes []*graph.Node) {
+	g := e.g
+	probe := ProbeType(g)
+	ctxT := func() *jen.Statement { return jen.Qual("context", "Context") }
 	recv := func() *jen.Statement { return jen.Func().Params(jen.Id(probe)) }
-	for _, n := range g.Nodes {
+	for _, n := range nodes {
 		arg := jen.Id(e.arg(n))
 		params := []jen.Code{jen.Id("ctx").Add(ctxT()), jen.Id(e.arg(n)).Add(e.valT(n))}
 		if f := n.JoinOf; f != nil {
@@ -129,11 +156,6 @@ func GenerateTest(in Input) ([]byte, error) {
 			e.f.Line()
 		}
 	}
-	var buf bytes.Buffer
-	if err := e.f.Render(&buf); err != nil {
-		return nil, fmt.Errorf("graphc: rendering the test of %s: %w", in.Source, err)
-	}
-	return buf.Bytes(), nil
 }
 
 // TestName is the generated test file's name for a generated file name:
