@@ -145,6 +145,27 @@ func CallRoute[S, T any](ctx context.Context, x *Exec[S], in Branch, node int, p
 	return call(ctx, x, in, node, RouteScope, p, fn)
 }
 
+// CallHandler is Call for a handler h that takes its node's value alone:
+// the state, or in a map's flow the item. It calls h(ctx, *v). Generated
+// code passes the handler as a method value (g.h.Plan), so that a node's
+// call method is one line rather than a closure that gofmt sizes by
+// printing it.
+func CallHandler[S, V any](ctx context.Context, x *Exec[S], in Branch, node int, p *NodePolicy, h func(context.Context, V) (V, error), v *V) (V, error) {
+	return call(ctx, x, in, node, NodeScope, p, func(ctx context.Context) (V, error) { return h(ctx, *v) })
+}
+
+// CallFanIn is CallHandler for the handler of a fan-in, which takes the
+// state and what its branches delivered, b: it calls h(ctx, *s, b).
+func CallFanIn[S, B any](ctx context.Context, x *Exec[S], in Branch, node int, p *NodePolicy, h func(context.Context, S, B) (S, error), s *S, b B) (S, error) {
+	return call(ctx, x, in, node, NodeScope, p, func(ctx context.Context) (S, error) { return h(ctx, *s, b) })
+}
+
+// CallRouteHandler is CallHandler for node's route handler, which shares
+// its policy and returns the node's route R: it calls h(ctx, *v).
+func CallRouteHandler[S, V, R any](ctx context.Context, x *Exec[S], in Branch, node int, p *NodePolicy, h func(context.Context, V) (R, error), v *V) (R, error) {
+	return call(ctx, x, in, node, RouteScope, p, func(ctx context.Context) (R, error) { return h(ctx, *v) })
+}
+
 func call[S, T any](ctx context.Context, x *Exec[S], in Branch, node int, kind ScopeKind, p *NodePolicy, fn func(context.Context) (T, error)) (out T, err error) {
 	if x.hooks != nil {
 		var sc scope

@@ -268,44 +268,32 @@ func (g *Approval) handle(ctx context.Context, n int, s *State) (State, error) {
 //
 //go:noinline
 func (g *Approval) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeSearchWeb, nil, func(ctx context.Context) (State, error) {
-		return g.h.SearchWeb(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, approvalNodeSearchWeb, nil, g.h.SearchWeb, s)
 }
 
 //go:noinline
 func (g *Approval) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeFetchPapers, nil, func(ctx context.Context) (State, error) {
-		return g.h.FetchPapers(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, approvalNodeFetchPapers, nil, g.h.FetchPapers, s)
 }
 
 //go:noinline
 func (g *Approval) callRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeRankPapers, nil, func(ctx context.Context) (State, error) {
-		return g.h.RankPapers(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, approvalNodeRankPapers, nil, g.h.RankPapers, s)
 }
 
 //go:noinline
 func (g *Approval) callRouteRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankPapersRoute, error) {
-	return runtime.CallRoute(ctx, x, in, approvalNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
-		return g.h.RouteRankPapers(ctx, *s)
-	})
+	return runtime.CallRouteHandler(ctx, x, in, approvalNodeRankPapers, nil, g.h.RouteRankPapers, s)
 }
 
 //go:noinline
 func (g *Approval) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeMerge, nil, func(ctx context.Context) (State, error) {
-		return g.h.Merge(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, approvalNodeMerge, nil, g.h.Merge, s, b)
 }
 
 //go:noinline
 func (g *Approval) callRouteReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (ReviewRoute, error) {
-	return runtime.CallRoute(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
-		return g.h.RouteReview(ctx, *s)
-	})
+	return runtime.CallRouteHandler(ctx, x, in, approvalNodeReview, nil, g.h.RouteReview, s)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

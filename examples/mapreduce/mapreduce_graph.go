@@ -217,30 +217,22 @@ func (g *MapReduce) handle(ctx context.Context, n int, s *State) (State, error) 
 //
 //go:noinline
 func (g *MapReduce) callSummarize(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
-	return runtime.Call(ctx, x, in, mapReduceNodeSummarize, nil, func(ctx context.Context) (Doc, error) {
-		return g.h.Summarize(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mapReduceNodeSummarize, nil, g.h.Summarize, s)
 }
 
 //go:noinline
 func (g *MapReduce) callCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
-	return runtime.Call(ctx, x, in, mapReduceNodeCheck, nil, func(ctx context.Context) (Doc, error) {
-		return g.h.Check(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mapReduceNodeCheck, nil, g.h.Check, s)
 }
 
 //go:noinline
 func (g *MapReduce) callRouteCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (CheckRoute, error) {
-	return runtime.CallRoute(ctx, x, in, mapReduceNodeCheck, nil, func(ctx context.Context) (CheckRoute, error) {
-		return g.h.RouteCheck(ctx, *s)
-	})
+	return runtime.CallRouteHandler(ctx, x, in, mapReduceNodeCheck, nil, g.h.RouteCheck, s)
 }
 
 //go:noinline
 func (g *MapReduce) callCombine(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b CombineItems) (State, error) {
-	return runtime.Call(ctx, x, in, mapReduceNodeCombine, nil, func(ctx context.Context) (State, error) {
-		return g.h.Combine(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, mapReduceNodeCombine, nil, g.h.Combine, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -246,51 +246,37 @@ func (g *Pipeline) handle(ctx context.Context, n int, s *State) (State, error) {
 //
 //go:noinline
 func (g *Pipeline) callCompile(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, pipelineNodeCompile, nil, func(ctx context.Context) (State, error) {
-		return g.h.Compile(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, pipelineNodeCompile, nil, g.h.Compile, s)
 }
 
 //go:noinline
 func (g *Pipeline) callLink(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, pipelineNodeLink, nil, func(ctx context.Context) (State, error) {
-		return g.h.Link(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, pipelineNodeLink, nil, g.h.Link, s)
 }
 
 //go:noinline
 func (g *Pipeline) callTest(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, pipelineNodeTest, nil, func(ctx context.Context) (State, error) {
-		return g.h.Test(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, pipelineNodeTest, nil, g.h.Test, s)
 }
 
 //go:noinline
 func (g *Pipeline) callUnit(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, pipelineNodeUnit, nil, func(ctx context.Context) (State, error) {
-		return g.h.Unit(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, pipelineNodeUnit, nil, g.h.Unit, s)
 }
 
 //go:noinline
 func (g *Pipeline) callIntegration(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, pipelineNodeIntegration, nil, func(ctx context.Context) (State, error) {
-		return g.h.Integration(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, pipelineNodeIntegration, nil, g.h.Integration, s)
 }
 
 //go:noinline
 func (g *Pipeline) callTested(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b TestedBranches) (State, error) {
-	return runtime.Call(ctx, x, in, pipelineNodeTested, nil, func(ctx context.Context) (State, error) {
-		return g.h.Tested(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, pipelineNodeTested, nil, g.h.Tested, s, b)
 }
 
 //go:noinline
 func (g *Pipeline) callRelease(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b ReleaseBranches) (State, error) {
-	return runtime.Call(ctx, x, in, pipelineNodeRelease, nil, func(ctx context.Context) (State, error) {
-		return g.h.Release(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, pipelineNodeRelease, nil, g.h.Release, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -253,44 +253,32 @@ func (g *Research) handle(ctx context.Context, n int, s *State) (State, error) {
 //
 //go:noinline
 func (g *Research) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, researchNodeSearchWeb, nil, func(ctx context.Context) (State, error) {
-		return g.h.SearchWeb(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, researchNodeSearchWeb, nil, g.h.SearchWeb, s)
 }
 
 //go:noinline
 func (g *Research) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, researchNodeFetchPapers, nil, func(ctx context.Context) (State, error) {
-		return g.h.FetchPapers(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, researchNodeFetchPapers, nil, g.h.FetchPapers, s)
 }
 
 //go:noinline
 func (g *Research) callRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, researchNodeRankPapers, nil, func(ctx context.Context) (State, error) {
-		return g.h.RankPapers(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, researchNodeRankPapers, nil, g.h.RankPapers, s)
 }
 
 //go:noinline
 func (g *Research) callRouteRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankPapersRoute, error) {
-	return runtime.CallRoute(ctx, x, in, researchNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
-		return g.h.RouteRankPapers(ctx, *s)
-	})
+	return runtime.CallRouteHandler(ctx, x, in, researchNodeRankPapers, nil, g.h.RouteRankPapers, s)
 }
 
 //go:noinline
 func (g *Research) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
-	return runtime.Call(ctx, x, in, researchNodeMerge, nil, func(ctx context.Context) (State, error) {
-		return g.h.Merge(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, researchNodeMerge, nil, g.h.Merge, s, b)
 }
 
 //go:noinline
 func (g *Research) callRouteReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (ReviewRoute, error) {
-	return runtime.CallRoute(ctx, x, in, researchNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
-		return g.h.RouteReview(ctx, *s)
-	})
+	return runtime.CallRouteHandler(ctx, x, in, researchNodeReview, nil, g.h.RouteReview, s)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

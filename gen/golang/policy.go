@@ -182,36 +182,38 @@ func (e *emitter) callShared(nodes []*graph.Node) {
 // callMethods emits, per node that does not share the executor's call
 // method (see shares), the methods that call its handler and its route
 // handler through the runtime, with the node's policy (nil without one)
-// and the run's hooks:
+// and the run's hooks, passing the handler as a method value (a closure
+// per method cost gofmt twice its printing, to size it as an argument):
 //
 //	// callRouteReview calls RouteReview through the runtime: ... (the
 //	// first method only)
 //	//
 //	//go:noinline
 //	func (g *Research) callRouteReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (ReviewRoute, error) {
-//		return runtime.CallRoute(ctx, x, in, researchNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
-//			return g.h.RouteReview(ctx, *s)
-//		})
+//		return runtime.CallRouteHandler(ctx, x, in, researchNodeReview, nil, g.h.RouteReview, s)
 //	}
+//
+// A fan-in's goes through runtime.CallFanIn, with its branches.
 func (e *emitter) callMethods(nodes []*graph.Node) {
 	for _, n := range nodes {
 		for _, route := range []bool{false, true} {
 			if !ownCall(n, route) {
 				continue
 			}
-			method, fn, result := n.GoName, "Call", e.valT(n)
+			method, fn, result := n.GoName, "CallHandler", e.valT(n)
 			if route {
-				method, fn, result = n.RouteMethod, "CallRoute", jen.Id(n.RouteType)
-			}
-			params := append(e.ctxParams(), jen.Id("s").Op("*").Add(e.valT(n)))
-			args := []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}
-			if f := n.JoinOf; f != nil && !route {
-				params = append(params, jen.Id("b").Id(f.BranchesType))
-				args = append(args, jen.Id("b"))
+				method, fn, result = n.RouteMethod, "CallRouteHandler", jen.Id(n.RouteType)
 			}
 			policy := jen.Nil()
 			if n.Policy != nil {
 				policy = jen.Op("&").Id(e.policyVar(n))
+			}
+			params := append(e.ctxParams(), jen.Id("s").Op("*").Add(e.valT(n)))
+			args := []jen.Code{jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id(e.nodeConst(n)), policy, jen.Id("g").Dot("h").Dot(method), jen.Id("s")}
+			if f := n.JoinOf; f != nil && !route {
+				fn = "CallFanIn"
+				params = append(params, jen.Id("b").Id(f.BranchesType))
+				args = append(args, jen.Id("b"))
 			}
 			if n == e.firstOwn && route == e.firstOwnRoute {
 				// One doc for the family, not a copy per node: on a graph
@@ -221,10 +223,7 @@ func (e *emitter) callMethods(nodes []*graph.Node) {
 			}
 			e.f.Comment("//go:noinline")
 			e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id(callMethod(n, route)).Params(params...).Params(result, jen.Error()).Block(
-				jen.Return(rt(fn).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id(e.nodeConst(n)), policy,
-					jen.Func().Params(jen.Id("ctx").Qual("context", "Context")).Params(result, jen.Error()).Block(
-						jen.Return(jen.Id("g").Dot("h").Dot(method).Call(args...)),
-					))),
+				jen.Return(rt(fn).Call(args...)),
 			)
 			e.f.Line()
 		}

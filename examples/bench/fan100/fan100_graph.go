@@ -877,709 +877,507 @@ func (g *Fan100) handle(ctx context.Context, n int, s *model.State) (model.State
 //
 //go:noinline
 func (g *Fan100) callW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW1, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W1(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW1, nil, g.h.W1, s)
 }
 
 //go:noinline
 func (g *Fan100) callW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW2, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W2(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW2, nil, g.h.W2, s)
 }
 
 //go:noinline
 func (g *Fan100) callW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW3, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W3(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW3, nil, g.h.W3, s)
 }
 
 //go:noinline
 func (g *Fan100) callW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW4, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W4(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW4, nil, g.h.W4, s)
 }
 
 //go:noinline
 func (g *Fan100) callW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW5, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W5(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW5, nil, g.h.W5, s)
 }
 
 //go:noinline
 func (g *Fan100) callW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW6, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W6(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW6, nil, g.h.W6, s)
 }
 
 //go:noinline
 func (g *Fan100) callW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW7, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W7(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW7, nil, g.h.W7, s)
 }
 
 //go:noinline
 func (g *Fan100) callW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW8, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W8(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW8, nil, g.h.W8, s)
 }
 
 //go:noinline
 func (g *Fan100) callW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW9, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W9(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW9, nil, g.h.W9, s)
 }
 
 //go:noinline
 func (g *Fan100) callW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW10, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W10(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW10, nil, g.h.W10, s)
 }
 
 //go:noinline
 func (g *Fan100) callW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW11, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W11(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW11, nil, g.h.W11, s)
 }
 
 //go:noinline
 func (g *Fan100) callW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW12, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W12(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW12, nil, g.h.W12, s)
 }
 
 //go:noinline
 func (g *Fan100) callW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW13, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W13(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW13, nil, g.h.W13, s)
 }
 
 //go:noinline
 func (g *Fan100) callW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW14, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W14(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW14, nil, g.h.W14, s)
 }
 
 //go:noinline
 func (g *Fan100) callW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW15, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W15(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW15, nil, g.h.W15, s)
 }
 
 //go:noinline
 func (g *Fan100) callW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW16, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W16(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW16, nil, g.h.W16, s)
 }
 
 //go:noinline
 func (g *Fan100) callW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW17, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W17(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW17, nil, g.h.W17, s)
 }
 
 //go:noinline
 func (g *Fan100) callW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW18, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W18(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW18, nil, g.h.W18, s)
 }
 
 //go:noinline
 func (g *Fan100) callW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW19, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W19(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW19, nil, g.h.W19, s)
 }
 
 //go:noinline
 func (g *Fan100) callW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW20, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W20(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW20, nil, g.h.W20, s)
 }
 
 //go:noinline
 func (g *Fan100) callW21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW21, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W21(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW21, nil, g.h.W21, s)
 }
 
 //go:noinline
 func (g *Fan100) callW22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW22, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W22(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW22, nil, g.h.W22, s)
 }
 
 //go:noinline
 func (g *Fan100) callW23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW23, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W23(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW23, nil, g.h.W23, s)
 }
 
 //go:noinline
 func (g *Fan100) callW24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW24, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W24(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW24, nil, g.h.W24, s)
 }
 
 //go:noinline
 func (g *Fan100) callW25(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW25, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W25(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW25, nil, g.h.W25, s)
 }
 
 //go:noinline
 func (g *Fan100) callW26(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW26, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W26(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW26, nil, g.h.W26, s)
 }
 
 //go:noinline
 func (g *Fan100) callW27(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW27, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W27(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW27, nil, g.h.W27, s)
 }
 
 //go:noinline
 func (g *Fan100) callW28(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW28, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W28(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW28, nil, g.h.W28, s)
 }
 
 //go:noinline
 func (g *Fan100) callW29(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW29, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W29(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW29, nil, g.h.W29, s)
 }
 
 //go:noinline
 func (g *Fan100) callW30(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW30, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W30(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW30, nil, g.h.W30, s)
 }
 
 //go:noinline
 func (g *Fan100) callW31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW31, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W31(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW31, nil, g.h.W31, s)
 }
 
 //go:noinline
 func (g *Fan100) callW32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW32, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W32(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW32, nil, g.h.W32, s)
 }
 
 //go:noinline
 func (g *Fan100) callW33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW33, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W33(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW33, nil, g.h.W33, s)
 }
 
 //go:noinline
 func (g *Fan100) callW34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW34, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W34(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW34, nil, g.h.W34, s)
 }
 
 //go:noinline
 func (g *Fan100) callW35(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW35, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W35(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW35, nil, g.h.W35, s)
 }
 
 //go:noinline
 func (g *Fan100) callW36(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW36, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W36(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW36, nil, g.h.W36, s)
 }
 
 //go:noinline
 func (g *Fan100) callW37(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW37, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W37(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW37, nil, g.h.W37, s)
 }
 
 //go:noinline
 func (g *Fan100) callW38(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW38, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W38(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW38, nil, g.h.W38, s)
 }
 
 //go:noinline
 func (g *Fan100) callW39(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW39, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W39(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW39, nil, g.h.W39, s)
 }
 
 //go:noinline
 func (g *Fan100) callW40(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW40, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W40(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW40, nil, g.h.W40, s)
 }
 
 //go:noinline
 func (g *Fan100) callW41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW41, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W41(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW41, nil, g.h.W41, s)
 }
 
 //go:noinline
 func (g *Fan100) callW42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW42, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W42(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW42, nil, g.h.W42, s)
 }
 
 //go:noinline
 func (g *Fan100) callW43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW43, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W43(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW43, nil, g.h.W43, s)
 }
 
 //go:noinline
 func (g *Fan100) callW44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW44, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W44(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW44, nil, g.h.W44, s)
 }
 
 //go:noinline
 func (g *Fan100) callW45(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW45, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W45(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW45, nil, g.h.W45, s)
 }
 
 //go:noinline
 func (g *Fan100) callW46(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW46, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W46(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW46, nil, g.h.W46, s)
 }
 
 //go:noinline
 func (g *Fan100) callW47(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW47, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W47(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW47, nil, g.h.W47, s)
 }
 
 //go:noinline
 func (g *Fan100) callW48(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW48, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W48(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW48, nil, g.h.W48, s)
 }
 
 //go:noinline
 func (g *Fan100) callW49(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW49, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W49(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW49, nil, g.h.W49, s)
 }
 
 //go:noinline
 func (g *Fan100) callW50(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW50, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W50(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW50, nil, g.h.W50, s)
 }
 
 //go:noinline
 func (g *Fan100) callW51(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW51, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W51(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW51, nil, g.h.W51, s)
 }
 
 //go:noinline
 func (g *Fan100) callW52(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW52, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W52(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW52, nil, g.h.W52, s)
 }
 
 //go:noinline
 func (g *Fan100) callW53(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW53, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W53(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW53, nil, g.h.W53, s)
 }
 
 //go:noinline
 func (g *Fan100) callW54(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW54, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W54(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW54, nil, g.h.W54, s)
 }
 
 //go:noinline
 func (g *Fan100) callW55(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW55, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W55(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW55, nil, g.h.W55, s)
 }
 
 //go:noinline
 func (g *Fan100) callW56(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW56, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W56(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW56, nil, g.h.W56, s)
 }
 
 //go:noinline
 func (g *Fan100) callW57(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW57, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W57(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW57, nil, g.h.W57, s)
 }
 
 //go:noinline
 func (g *Fan100) callW58(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW58, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W58(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW58, nil, g.h.W58, s)
 }
 
 //go:noinline
 func (g *Fan100) callW59(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW59, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W59(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW59, nil, g.h.W59, s)
 }
 
 //go:noinline
 func (g *Fan100) callW60(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW60, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W60(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW60, nil, g.h.W60, s)
 }
 
 //go:noinline
 func (g *Fan100) callW61(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW61, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W61(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW61, nil, g.h.W61, s)
 }
 
 //go:noinline
 func (g *Fan100) callW62(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW62, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W62(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW62, nil, g.h.W62, s)
 }
 
 //go:noinline
 func (g *Fan100) callW63(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW63, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W63(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW63, nil, g.h.W63, s)
 }
 
 //go:noinline
 func (g *Fan100) callW64(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW64, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W64(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW64, nil, g.h.W64, s)
 }
 
 //go:noinline
 func (g *Fan100) callW65(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW65, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W65(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW65, nil, g.h.W65, s)
 }
 
 //go:noinline
 func (g *Fan100) callW66(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW66, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W66(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW66, nil, g.h.W66, s)
 }
 
 //go:noinline
 func (g *Fan100) callW67(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW67, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W67(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW67, nil, g.h.W67, s)
 }
 
 //go:noinline
 func (g *Fan100) callW68(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW68, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W68(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW68, nil, g.h.W68, s)
 }
 
 //go:noinline
 func (g *Fan100) callW69(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW69, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W69(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW69, nil, g.h.W69, s)
 }
 
 //go:noinline
 func (g *Fan100) callW70(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW70, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W70(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW70, nil, g.h.W70, s)
 }
 
 //go:noinline
 func (g *Fan100) callW71(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW71, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W71(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW71, nil, g.h.W71, s)
 }
 
 //go:noinline
 func (g *Fan100) callW72(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW72, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W72(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW72, nil, g.h.W72, s)
 }
 
 //go:noinline
 func (g *Fan100) callW73(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW73, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W73(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW73, nil, g.h.W73, s)
 }
 
 //go:noinline
 func (g *Fan100) callW74(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW74, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W74(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW74, nil, g.h.W74, s)
 }
 
 //go:noinline
 func (g *Fan100) callW75(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW75, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W75(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW75, nil, g.h.W75, s)
 }
 
 //go:noinline
 func (g *Fan100) callW76(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW76, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W76(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW76, nil, g.h.W76, s)
 }
 
 //go:noinline
 func (g *Fan100) callW77(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW77, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W77(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW77, nil, g.h.W77, s)
 }
 
 //go:noinline
 func (g *Fan100) callW78(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW78, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W78(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW78, nil, g.h.W78, s)
 }
 
 //go:noinline
 func (g *Fan100) callW79(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW79, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W79(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW79, nil, g.h.W79, s)
 }
 
 //go:noinline
 func (g *Fan100) callW80(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW80, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W80(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW80, nil, g.h.W80, s)
 }
 
 //go:noinline
 func (g *Fan100) callW81(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW81, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W81(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW81, nil, g.h.W81, s)
 }
 
 //go:noinline
 func (g *Fan100) callW82(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW82, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W82(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW82, nil, g.h.W82, s)
 }
 
 //go:noinline
 func (g *Fan100) callW83(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW83, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W83(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW83, nil, g.h.W83, s)
 }
 
 //go:noinline
 func (g *Fan100) callW84(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW84, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W84(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW84, nil, g.h.W84, s)
 }
 
 //go:noinline
 func (g *Fan100) callW85(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW85, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W85(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW85, nil, g.h.W85, s)
 }
 
 //go:noinline
 func (g *Fan100) callW86(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW86, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W86(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW86, nil, g.h.W86, s)
 }
 
 //go:noinline
 func (g *Fan100) callW87(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW87, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W87(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW87, nil, g.h.W87, s)
 }
 
 //go:noinline
 func (g *Fan100) callW88(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW88, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W88(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW88, nil, g.h.W88, s)
 }
 
 //go:noinline
 func (g *Fan100) callW89(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW89, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W89(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW89, nil, g.h.W89, s)
 }
 
 //go:noinline
 func (g *Fan100) callW90(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW90, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W90(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW90, nil, g.h.W90, s)
 }
 
 //go:noinline
 func (g *Fan100) callW91(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW91, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W91(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW91, nil, g.h.W91, s)
 }
 
 //go:noinline
 func (g *Fan100) callW92(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW92, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W92(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW92, nil, g.h.W92, s)
 }
 
 //go:noinline
 func (g *Fan100) callW93(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW93, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W93(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW93, nil, g.h.W93, s)
 }
 
 //go:noinline
 func (g *Fan100) callW94(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW94, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W94(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW94, nil, g.h.W94, s)
 }
 
 //go:noinline
 func (g *Fan100) callW95(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW95, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W95(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW95, nil, g.h.W95, s)
 }
 
 //go:noinline
 func (g *Fan100) callW96(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW96, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W96(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW96, nil, g.h.W96, s)
 }
 
 //go:noinline
 func (g *Fan100) callW97(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW97, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W97(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW97, nil, g.h.W97, s)
 }
 
 //go:noinline
 func (g *Fan100) callW98(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW98, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W98(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW98, nil, g.h.W98, s)
 }
 
 //go:noinline
 func (g *Fan100) callW99(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW99, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W99(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW99, nil, g.h.W99, s)
 }
 
 //go:noinline
 func (g *Fan100) callW100(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeW100, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W100(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fan100NodeW100, nil, g.h.W100, s)
 }
 
 //go:noinline
 func (g *Fan100) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
-	return runtime.Call(ctx, x, in, fan100NodeJoin, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, fan100NodeJoin, nil, g.h.Join, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

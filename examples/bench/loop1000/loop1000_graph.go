@@ -173,9 +173,7 @@ func (g *Loop1000) handle(ctx context.Context, n int, s *model.State) (model.Sta
 //
 //go:noinline
 func (g *Loop1000) callRouteCount(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (CountRoute, error) {
-	return runtime.CallRoute(ctx, x, in, loop1000NodeCount, nil, func(ctx context.Context) (CountRoute, error) {
-		return g.h.RouteCount(ctx, *s)
-	})
+	return runtime.CallRouteHandler(ctx, x, in, loop1000NodeCount, nil, g.h.RouteCount, s)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -179,16 +179,12 @@ func (g *Map1000) handle(ctx context.Context, n int, s *State) (State, error) {
 //
 //go:noinline
 func (g *Map1000) callWork(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Item) (Item, error) {
-	return runtime.Call(ctx, x, in, map1000NodeWork, nil, func(ctx context.Context) (Item, error) {
-		return g.h.Work(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, map1000NodeWork, nil, g.h.Work, s)
 }
 
 //go:noinline
 func (g *Map1000) callSum(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b SumItems) (State, error) {
-	return runtime.Call(ctx, x, in, map1000NodeSum, nil, func(ctx context.Context) (State, error) {
-		return g.h.Sum(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, map1000NodeSum, nil, g.h.Sum, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -405,177 +405,127 @@ func (g *Nested4x4) handle(ctx context.Context, n int, s *model.State) (model.St
 //
 //go:noinline
 func (g *Nested4x4) callA1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA1, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A1(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA1, nil, g.h.A1, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA11, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A11(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA11, nil, g.h.A11, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA12, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A12(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA12, nil, g.h.A12, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA13, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A13(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA13, nil, g.h.A13, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA14, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A14(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA14, nil, g.h.A14, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA1Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b A1JoinBranches) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA1Join, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A1Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, nested4x4NodeA1Join, nil, g.h.A1Join, s, b)
 }
 
 //go:noinline
 func (g *Nested4x4) callA2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA2, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A2(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA2, nil, g.h.A2, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA21, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A21(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA21, nil, g.h.A21, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA22, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A22(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA22, nil, g.h.A22, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA23, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A23(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA23, nil, g.h.A23, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA24, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A24(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA24, nil, g.h.A24, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA2Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b A2JoinBranches) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA2Join, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A2Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, nested4x4NodeA2Join, nil, g.h.A2Join, s, b)
 }
 
 //go:noinline
 func (g *Nested4x4) callA3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA3, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A3(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA3, nil, g.h.A3, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA31, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A31(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA31, nil, g.h.A31, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA32, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A32(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA32, nil, g.h.A32, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA33, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A33(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA33, nil, g.h.A33, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA34, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A34(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA34, nil, g.h.A34, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA3Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b A3JoinBranches) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA3Join, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A3Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, nested4x4NodeA3Join, nil, g.h.A3Join, s, b)
 }
 
 //go:noinline
 func (g *Nested4x4) callA4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA4, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A4(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA4, nil, g.h.A4, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA41, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A41(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA41, nil, g.h.A41, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA42, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A42(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA42, nil, g.h.A42, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA43, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A43(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA43, nil, g.h.A43, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA44, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A44(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nested4x4NodeA44, nil, g.h.A44, s)
 }
 
 //go:noinline
 func (g *Nested4x4) callA4Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b A4JoinBranches) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeA4Join, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.A4Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, nested4x4NodeA4Join, nil, g.h.A4Join, s, b)
 }
 
 //go:noinline
 func (g *Nested4x4) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
-	return runtime.Call(ctx, x, in, nested4x4NodeJoin, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, nested4x4NodeJoin, nil, g.h.Join, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

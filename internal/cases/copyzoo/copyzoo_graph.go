@@ -209,30 +209,22 @@ func (g *CopyZoo) handle(ctx context.Context, n int, s *State) (State, error) {
 //
 //go:noinline
 func (g *CopyZoo) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, copyZooNodeLeft, nil, func(ctx context.Context) (State, error) {
-		return g.h.Left(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, copyZooNodeLeft, nil, g.h.Left, s)
 }
 
 //go:noinline
 func (g *CopyZoo) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, copyZooNodeRight, nil, func(ctx context.Context) (State, error) {
-		return g.h.Right(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, copyZooNodeRight, nil, g.h.Right, s)
 }
 
 //go:noinline
 func (g *CopyZoo) callDeep(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, copyZooNodeDeep, nil, func(ctx context.Context) (State, error) {
-		return g.h.Deep(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, copyZooNodeDeep, nil, g.h.Deep, s)
 }
 
 //go:noinline
 func (g *CopyZoo) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
-	return runtime.Call(ctx, x, in, copyZooNodeJoin, nil, func(ctx context.Context) (State, error) {
-		return g.h.Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, copyZooNodeJoin, nil, g.h.Join, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

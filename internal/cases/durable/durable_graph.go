@@ -310,72 +310,52 @@ func (g *Approval) handle(ctx context.Context, n int, s *State) (State, error) {
 //
 //go:noinline
 func (g *Approval) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeWeb, nil, func(ctx context.Context) (State, error) {
-		return g.h.Web(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, approvalNodeWeb, nil, g.h.Web, s)
 }
 
 //go:noinline
 func (g *Approval) callFetch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeFetch, nil, func(ctx context.Context) (State, error) {
-		return g.h.Fetch(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, approvalNodeFetch, nil, g.h.Fetch, s)
 }
 
 //go:noinline
 func (g *Approval) callRank(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeRank, nil, func(ctx context.Context) (State, error) {
-		return g.h.Rank(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, approvalNodeRank, nil, g.h.Rank, s)
 }
 
 //go:noinline
 func (g *Approval) callRouteRank(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankRoute, error) {
-	return runtime.CallRoute(ctx, x, in, approvalNodeRank, nil, func(ctx context.Context) (RankRoute, error) {
-		return g.h.RouteRank(ctx, *s)
-	})
+	return runtime.CallRouteHandler(ctx, x, in, approvalNodeRank, nil, g.h.RouteRank, s)
 }
 
 //go:noinline
 func (g *Approval) callNotes(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeNotes, nil, func(ctx context.Context) (State, error) {
-		return g.h.Notes(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, approvalNodeNotes, nil, g.h.Notes, s)
 }
 
 //go:noinline
 func (g *Approval) callNoteA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeNoteA, nil, func(ctx context.Context) (State, error) {
-		return g.h.NoteA(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, approvalNodeNoteA, nil, g.h.NoteA, s)
 }
 
 //go:noinline
 func (g *Approval) callNoteB(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeNoteB, nil, func(ctx context.Context) (State, error) {
-		return g.h.NoteB(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, approvalNodeNoteB, nil, g.h.NoteB, s)
 }
 
 //go:noinline
 func (g *Approval) callNotesJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b NotesJoinBranches) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeNotesJoin, nil, func(ctx context.Context) (State, error) {
-		return g.h.NotesJoin(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, approvalNodeNotesJoin, nil, g.h.NotesJoin, s, b)
 }
 
 //go:noinline
 func (g *Approval) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
-	return runtime.Call(ctx, x, in, approvalNodeMerge, nil, func(ctx context.Context) (State, error) {
-		return g.h.Merge(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, approvalNodeMerge, nil, g.h.Merge, s, b)
 }
 
 //go:noinline
 func (g *Approval) callRouteReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (ReviewRoute, error) {
-	return runtime.CallRoute(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
-		return g.h.RouteReview(ctx, *s)
-	})
+	return runtime.CallRouteHandler(ctx, x, in, approvalNodeReview, nil, g.h.RouteReview, s)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

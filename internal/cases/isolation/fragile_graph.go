@@ -190,23 +190,17 @@ func (g *FragileGraph) handle(ctx context.Context, n int, s *Fragile) (Fragile, 
 //
 //go:noinline
 func (g *FragileGraph) callLeft(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile) (Fragile, error) {
-	return runtime.Call(ctx, x, in, fragileGraphNodeLeft, nil, func(ctx context.Context) (Fragile, error) {
-		return g.h.Left(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fragileGraphNodeLeft, nil, g.h.Left, s)
 }
 
 //go:noinline
 func (g *FragileGraph) callRight(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile) (Fragile, error) {
-	return runtime.Call(ctx, x, in, fragileGraphNodeRight, nil, func(ctx context.Context) (Fragile, error) {
-		return g.h.Right(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fragileGraphNodeRight, nil, g.h.Right, s)
 }
 
 //go:noinline
 func (g *FragileGraph) callBust(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile, b BustBranches) (Fragile, error) {
-	return runtime.Call(ctx, x, in, fragileGraphNodeBust, nil, func(ctx context.Context) (Fragile, error) {
-		return g.h.Bust(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, fragileGraphNodeBust, nil, g.h.Bust, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -191,23 +191,17 @@ func (g *LayersGraph) handle(ctx context.Context, n int, s *Layers) (Layers, err
 //
 //go:noinline
 func (g *LayersGraph) callLeft(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, s *Layers) (Layers, error) {
-	return runtime.Call(ctx, x, in, layersGraphNodeLeft, nil, func(ctx context.Context) (Layers, error) {
-		return g.h.Left(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, layersGraphNodeLeft, nil, g.h.Left, s)
 }
 
 //go:noinline
 func (g *LayersGraph) callRight(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, s *Layers) (Layers, error) {
-	return runtime.Call(ctx, x, in, layersGraphNodeRight, nil, func(ctx context.Context) (Layers, error) {
-		return g.h.Right(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, layersGraphNodeRight, nil, g.h.Right, s)
 }
 
 //go:noinline
 func (g *LayersGraph) callGather(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, s *Layers, b GatherBranches) (Layers, error) {
-	return runtime.Call(ctx, x, in, layersGraphNodeGather, nil, func(ctx context.Context) (Layers, error) {
-		return g.h.Gather(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, layersGraphNodeGather, nil, g.h.Gather, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -193,23 +193,17 @@ func (g *LedgerGraph) handle(ctx context.Context, n int, s *Ledger) (Ledger, err
 //
 //go:noinline
 func (g *LedgerGraph) callLeft(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger) (Ledger, error) {
-	return runtime.Call(ctx, x, in, ledgerGraphNodeLeft, nil, func(ctx context.Context) (Ledger, error) {
-		return g.h.Left(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ledgerGraphNodeLeft, nil, g.h.Left, s)
 }
 
 //go:noinline
 func (g *LedgerGraph) callRight(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger) (Ledger, error) {
-	return runtime.Call(ctx, x, in, ledgerGraphNodeRight, nil, func(ctx context.Context) (Ledger, error) {
-		return g.h.Right(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ledgerGraphNodeRight, nil, g.h.Right, s)
 }
 
 //go:noinline
 func (g *LedgerGraph) callSettle(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger, b SettleBranches) (Ledger, error) {
-	return runtime.Call(ctx, x, in, ledgerGraphNodeSettle, nil, func(ctx context.Context) (Ledger, error) {
-		return g.h.Settle(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, ledgerGraphNodeSettle, nil, g.h.Settle, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -192,23 +192,17 @@ func (g *TreeGraph) handle(ctx context.Context, n int, s *Tree) (Tree, error) {
 //
 //go:noinline
 func (g *TreeGraph) callLeft(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree) (Tree, error) {
-	return runtime.Call(ctx, x, in, treeGraphNodeLeft, nil, func(ctx context.Context) (Tree, error) {
-		return g.h.Left(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, treeGraphNodeLeft, nil, g.h.Left, s)
 }
 
 //go:noinline
 func (g *TreeGraph) callRight(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree) (Tree, error) {
-	return runtime.Call(ctx, x, in, treeGraphNodeRight, nil, func(ctx context.Context) (Tree, error) {
-		return g.h.Right(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, treeGraphNodeRight, nil, g.h.Right, s)
 }
 
 //go:noinline
 func (g *TreeGraph) callMerge(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree, b MergeBranches) (Tree, error) {
-	return runtime.Call(ctx, x, in, treeGraphNodeMerge, nil, func(ctx context.Context) (Tree, error) {
-		return g.h.Merge(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, treeGraphNodeMerge, nil, g.h.Merge, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

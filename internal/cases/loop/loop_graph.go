@@ -180,9 +180,7 @@ func (g *Loop) handle(ctx context.Context, n int, s *State) (State, error) {
 //
 //go:noinline
 func (g *Loop) callRouteCount(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (CountRoute, error) {
-	return runtime.CallRoute(ctx, x, in, loopNodeCount, nil, func(ctx context.Context) (CountRoute, error) {
-		return g.h.RouteCount(ctx, *s)
-	})
+	return runtime.CallRouteHandler(ctx, x, in, loopNodeCount, nil, g.h.RouteCount, s)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

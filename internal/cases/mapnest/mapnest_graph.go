@@ -239,51 +239,37 @@ func (g *MapNest) handle(ctx context.Context, n int, s *State) (State, error) {
 //
 //go:noinline
 func (g *MapNest) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mapNestNodeLeft, nil, func(ctx context.Context) (State, error) {
-		return g.h.Left(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mapNestNodeLeft, nil, g.h.Left, s)
 }
 
 //go:noinline
 func (g *MapNest) callDouble(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Num) (Num, error) {
-	return runtime.Call(ctx, x, in, mapNestNodeDouble, nil, func(ctx context.Context) (Num, error) {
-		return g.h.Double(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mapNestNodeDouble, nil, g.h.Double, s)
 }
 
 //go:noinline
 func (g *MapNest) callLeftJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b LeftJoinItems) (State, error) {
-	return runtime.Call(ctx, x, in, mapNestNodeLeftJoin, nil, func(ctx context.Context) (State, error) {
-		return g.h.LeftJoin(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, mapNestNodeLeftJoin, nil, g.h.LeftJoin, s, b)
 }
 
 //go:noinline
 func (g *MapNest) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mapNestNodeRight, nil, func(ctx context.Context) (State, error) {
-		return g.h.Right(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mapNestNodeRight, nil, g.h.Right, s)
 }
 
 //go:noinline
 func (g *MapNest) callSquare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Num) (Num, error) {
-	return runtime.Call(ctx, x, in, mapNestNodeSquare, nil, func(ctx context.Context) (Num, error) {
-		return g.h.Square(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mapNestNodeSquare, nil, g.h.Square, s)
 }
 
 //go:noinline
 func (g *MapNest) callRightJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b RightJoinItems) (State, error) {
-	return runtime.Call(ctx, x, in, mapNestNodeRightJoin, nil, func(ctx context.Context) (State, error) {
-		return g.h.RightJoin(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, mapNestNodeRightJoin, nil, g.h.RightJoin, s, b)
 }
 
 //go:noinline
 func (g *MapNest) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
-	return runtime.Call(ctx, x, in, mapNestNodeJoin, nil, func(ctx context.Context) (State, error) {
-		return g.h.Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, mapNestNodeJoin, nil, g.h.Join, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

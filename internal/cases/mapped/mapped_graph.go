@@ -316,72 +316,52 @@ func (g *Mapped) handle(ctx context.Context, n int, s *State) (State, error) {
 //
 //go:noinline
 func (g *Mapped) callSummarize(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
-	return runtime.Call(ctx, x, in, mappedNodeSummarize, nil, func(ctx context.Context) (Doc, error) {
-		return g.h.Summarize(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mappedNodeSummarize, nil, g.h.Summarize, s)
 }
 
 //go:noinline
 func (g *Mapped) callCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
-	return runtime.Call(ctx, x, in, mappedNodeCheck, nil, func(ctx context.Context) (Doc, error) {
-		return g.h.Check(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mappedNodeCheck, nil, g.h.Check, s)
 }
 
 //go:noinline
 func (g *Mapped) callRouteCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (CheckRoute, error) {
-	return runtime.CallRoute(ctx, x, in, mappedNodeCheck, nil, func(ctx context.Context) (CheckRoute, error) {
-		return g.h.RouteCheck(ctx, *s)
-	})
+	return runtime.CallRouteHandler(ctx, x, in, mappedNodeCheck, nil, g.h.RouteCheck, s)
 }
 
 //go:noinline
 func (g *Mapped) callCombine(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b CombineItems) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeCombine, nil, func(ctx context.Context) (State, error) {
-		return g.h.Combine(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, mappedNodeCombine, nil, g.h.Combine, s, b)
 }
 
 //go:noinline
 func (g *Mapped) callSquare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Task) (Task, error) {
-	return runtime.Call(ctx, x, in, mappedNodeSquare, nil, func(ctx context.Context) (Task, error) {
-		return g.h.Square(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mappedNodeSquare, nil, g.h.Square, s)
 }
 
 //go:noinline
 func (g *Mapped) callTotal(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b TotalItems) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeTotal, nil, func(ctx context.Context) (State, error) {
-		return g.h.Total(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, mappedNodeTotal, nil, g.h.Total, s, b)
 }
 
 //go:noinline
 func (g *Mapped) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeWeb, nil, func(ctx context.Context) (State, error) {
-		return g.h.Web(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mappedNodeWeb, nil, g.h.Web, s)
 }
 
 //go:noinline
 func (g *Mapped) callPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodePapers, nil, func(ctx context.Context) (State, error) {
-		return g.h.Papers(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mappedNodePapers, nil, g.h.Papers, s)
 }
 
 //go:noinline
 func (g *Mapped) callBooks(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeBooks, nil, func(ctx context.Context) (State, error) {
-		return g.h.Books(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mappedNodeBooks, nil, g.h.Books, s)
 }
 
 //go:noinline
 func (g *Mapped) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeMerge, nil, func(ctx context.Context) (State, error) {
-		return g.h.Merge(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, mappedNodeMerge, nil, g.h.Merge, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -238,51 +238,37 @@ func (g *Nested) handle(ctx context.Context, n int, s *State) (State, error) {
 //
 //go:noinline
 func (g *Nested) callA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, nestedNodeA, nil, func(ctx context.Context) (State, error) {
-		return g.h.A(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nestedNodeA, nil, g.h.A, s)
 }
 
 //go:noinline
 func (g *Nested) callA1(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, nestedNodeA1, nil, func(ctx context.Context) (State, error) {
-		return g.h.A1(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nestedNodeA1, nil, g.h.A1, s)
 }
 
 //go:noinline
 func (g *Nested) callA2(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, nestedNodeA2, nil, func(ctx context.Context) (State, error) {
-		return g.h.A2(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nestedNodeA2, nil, g.h.A2, s)
 }
 
 //go:noinline
 func (g *Nested) callJoinA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinABranches) (State, error) {
-	return runtime.Call(ctx, x, in, nestedNodeJoinA, nil, func(ctx context.Context) (State, error) {
-		return g.h.JoinA(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, nestedNodeJoinA, nil, g.h.JoinA, s, b)
 }
 
 //go:noinline
 func (g *Nested) callB(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, nestedNodeB, nil, func(ctx context.Context) (State, error) {
-		return g.h.B(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nestedNodeB, nil, g.h.B, s)
 }
 
 //go:noinline
 func (g *Nested) callB2(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, nestedNodeB2, nil, func(ctx context.Context) (State, error) {
-		return g.h.B2(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, nestedNodeB2, nil, g.h.B2, s)
 }
 
 //go:noinline
 func (g *Nested) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
-	return runtime.Call(ctx, x, in, nestedNodeJoin, nil, func(ctx context.Context) (State, error) {
-		return g.h.Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, nestedNodeJoin, nil, g.h.Join, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -191,23 +191,17 @@ func (g *Big2) handle(ctx context.Context, n int, s *model.Big) (model.Big, erro
 //
 //go:noinline
 func (g *Big2) callW1(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
-	return runtime.Call(ctx, x, in, big2NodeW1, nil, func(ctx context.Context) (model.Big, error) {
-		return g.h.W1(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, big2NodeW1, nil, g.h.W1, s)
 }
 
 //go:noinline
 func (g *Big2) callW2(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big) (model.Big, error) {
-	return runtime.Call(ctx, x, in, big2NodeW2, nil, func(ctx context.Context) (model.Big, error) {
-		return g.h.W2(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, big2NodeW2, nil, g.h.W2, s)
 }
 
 //go:noinline
 func (g *Big2) callJoin(ctx context.Context, x *runtime.Exec[model.Big], in runtime.Branch, s *model.Big, b JoinBranches) (model.Big, error) {
-	return runtime.Call(ctx, x, in, big2NodeJoin, nil, func(ctx context.Context) (model.Big, error) {
-		return g.h.Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, big2NodeJoin, nil, g.h.Join, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -7177,7009 +7177,5007 @@ func (g *Ints1000) handle(ctx context.Context, n int, s *model.State) (model.Sta
 //
 //go:noinline
 func (g *Ints1000) callW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW1, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W1(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW1, nil, g.h.W1, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW2, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W2(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW2, nil, g.h.W2, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW3, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W3(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW3, nil, g.h.W3, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW4, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W4(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW4, nil, g.h.W4, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW5, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W5(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW5, nil, g.h.W5, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW6, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W6(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW6, nil, g.h.W6, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW7, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W7(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW7, nil, g.h.W7, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW8, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W8(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW8, nil, g.h.W8, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW9, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W9(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW9, nil, g.h.W9, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW10, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W10(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW10, nil, g.h.W10, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW11, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W11(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW11, nil, g.h.W11, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW12, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W12(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW12, nil, g.h.W12, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW13, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W13(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW13, nil, g.h.W13, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW14, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W14(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW14, nil, g.h.W14, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW15, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W15(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW15, nil, g.h.W15, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW16, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W16(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW16, nil, g.h.W16, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW17, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W17(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW17, nil, g.h.W17, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW18, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W18(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW18, nil, g.h.W18, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW19, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W19(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW19, nil, g.h.W19, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW20, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W20(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW20, nil, g.h.W20, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW21, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W21(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW21, nil, g.h.W21, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW22, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W22(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW22, nil, g.h.W22, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW23, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W23(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW23, nil, g.h.W23, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW24, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W24(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW24, nil, g.h.W24, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW25(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW25, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W25(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW25, nil, g.h.W25, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW26(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW26, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W26(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW26, nil, g.h.W26, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW27(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW27, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W27(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW27, nil, g.h.W27, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW28(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW28, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W28(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW28, nil, g.h.W28, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW29(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW29, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W29(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW29, nil, g.h.W29, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW30(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW30, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W30(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW30, nil, g.h.W30, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW31, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W31(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW31, nil, g.h.W31, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW32, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W32(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW32, nil, g.h.W32, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW33, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W33(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW33, nil, g.h.W33, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW34, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W34(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW34, nil, g.h.W34, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW35(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW35, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W35(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW35, nil, g.h.W35, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW36(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW36, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W36(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW36, nil, g.h.W36, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW37(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW37, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W37(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW37, nil, g.h.W37, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW38(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW38, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W38(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW38, nil, g.h.W38, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW39(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW39, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W39(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW39, nil, g.h.W39, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW40(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW40, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W40(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW40, nil, g.h.W40, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW41, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W41(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW41, nil, g.h.W41, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW42, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W42(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW42, nil, g.h.W42, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW43, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W43(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW43, nil, g.h.W43, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW44, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W44(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW44, nil, g.h.W44, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW45(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW45, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W45(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW45, nil, g.h.W45, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW46(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW46, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W46(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW46, nil, g.h.W46, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW47(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW47, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W47(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW47, nil, g.h.W47, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW48(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW48, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W48(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW48, nil, g.h.W48, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW49(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW49, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W49(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW49, nil, g.h.W49, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW50(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW50, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W50(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW50, nil, g.h.W50, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW51(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW51, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W51(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW51, nil, g.h.W51, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW52(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW52, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W52(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW52, nil, g.h.W52, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW53(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW53, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W53(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW53, nil, g.h.W53, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW54(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW54, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W54(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW54, nil, g.h.W54, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW55(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW55, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W55(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW55, nil, g.h.W55, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW56(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW56, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W56(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW56, nil, g.h.W56, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW57(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW57, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W57(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW57, nil, g.h.W57, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW58(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW58, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W58(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW58, nil, g.h.W58, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW59(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW59, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W59(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW59, nil, g.h.W59, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW60(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW60, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W60(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW60, nil, g.h.W60, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW61(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW61, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W61(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW61, nil, g.h.W61, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW62(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW62, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W62(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW62, nil, g.h.W62, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW63(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW63, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W63(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW63, nil, g.h.W63, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW64(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW64, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W64(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW64, nil, g.h.W64, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW65(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW65, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W65(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW65, nil, g.h.W65, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW66(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW66, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W66(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW66, nil, g.h.W66, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW67(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW67, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W67(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW67, nil, g.h.W67, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW68(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW68, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W68(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW68, nil, g.h.W68, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW69(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW69, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W69(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW69, nil, g.h.W69, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW70(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW70, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W70(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW70, nil, g.h.W70, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW71(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW71, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W71(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW71, nil, g.h.W71, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW72(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW72, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W72(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW72, nil, g.h.W72, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW73(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW73, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W73(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW73, nil, g.h.W73, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW74(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW74, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W74(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW74, nil, g.h.W74, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW75(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW75, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W75(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW75, nil, g.h.W75, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW76(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW76, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W76(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW76, nil, g.h.W76, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW77(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW77, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W77(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW77, nil, g.h.W77, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW78(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW78, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W78(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW78, nil, g.h.W78, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW79(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW79, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W79(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW79, nil, g.h.W79, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW80(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW80, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W80(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW80, nil, g.h.W80, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW81(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW81, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W81(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW81, nil, g.h.W81, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW82(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW82, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W82(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW82, nil, g.h.W82, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW83(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW83, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W83(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW83, nil, g.h.W83, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW84(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW84, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W84(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW84, nil, g.h.W84, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW85(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW85, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W85(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW85, nil, g.h.W85, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW86(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW86, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W86(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW86, nil, g.h.W86, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW87(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW87, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W87(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW87, nil, g.h.W87, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW88(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW88, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W88(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW88, nil, g.h.W88, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW89(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW89, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W89(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW89, nil, g.h.W89, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW90(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW90, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W90(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW90, nil, g.h.W90, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW91(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW91, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W91(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW91, nil, g.h.W91, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW92(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW92, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W92(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW92, nil, g.h.W92, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW93(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW93, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W93(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW93, nil, g.h.W93, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW94(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW94, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W94(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW94, nil, g.h.W94, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW95(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW95, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W95(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW95, nil, g.h.W95, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW96(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW96, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W96(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW96, nil, g.h.W96, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW97(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW97, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W97(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW97, nil, g.h.W97, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW98(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW98, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W98(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW98, nil, g.h.W98, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW99(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW99, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W99(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW99, nil, g.h.W99, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW100(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW100, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W100(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW100, nil, g.h.W100, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW101(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW101, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W101(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW101, nil, g.h.W101, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW102(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW102, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W102(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW102, nil, g.h.W102, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW103(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW103, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W103(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW103, nil, g.h.W103, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW104(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW104, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W104(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW104, nil, g.h.W104, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW105(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW105, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W105(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW105, nil, g.h.W105, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW106(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW106, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W106(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW106, nil, g.h.W106, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW107(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW107, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W107(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW107, nil, g.h.W107, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW108(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW108, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W108(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW108, nil, g.h.W108, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW109(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW109, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W109(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW109, nil, g.h.W109, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW110(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW110, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W110(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW110, nil, g.h.W110, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW111(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW111, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W111(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW111, nil, g.h.W111, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW112(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW112, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W112(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW112, nil, g.h.W112, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW113(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW113, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W113(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW113, nil, g.h.W113, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW114(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW114, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W114(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW114, nil, g.h.W114, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW115(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW115, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W115(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW115, nil, g.h.W115, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW116(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW116, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W116(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW116, nil, g.h.W116, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW117(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW117, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W117(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW117, nil, g.h.W117, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW118(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW118, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W118(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW118, nil, g.h.W118, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW119(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW119, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W119(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW119, nil, g.h.W119, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW120(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW120, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W120(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW120, nil, g.h.W120, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW121(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW121, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W121(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW121, nil, g.h.W121, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW122(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW122, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W122(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW122, nil, g.h.W122, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW123(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW123, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W123(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW123, nil, g.h.W123, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW124(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW124, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W124(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW124, nil, g.h.W124, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW125(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW125, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W125(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW125, nil, g.h.W125, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW126(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW126, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W126(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW126, nil, g.h.W126, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW127(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW127, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W127(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW127, nil, g.h.W127, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW128(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW128, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W128(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW128, nil, g.h.W128, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW129(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW129, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W129(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW129, nil, g.h.W129, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW130(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW130, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W130(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW130, nil, g.h.W130, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW131(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW131, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W131(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW131, nil, g.h.W131, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW132(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW132, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W132(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW132, nil, g.h.W132, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW133(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW133, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W133(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW133, nil, g.h.W133, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW134(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW134, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W134(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW134, nil, g.h.W134, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW135(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW135, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W135(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW135, nil, g.h.W135, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW136(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW136, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W136(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW136, nil, g.h.W136, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW137(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW137, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W137(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW137, nil, g.h.W137, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW138(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW138, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W138(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW138, nil, g.h.W138, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW139(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW139, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W139(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW139, nil, g.h.W139, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW140(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW140, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W140(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW140, nil, g.h.W140, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW141(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW141, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W141(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW141, nil, g.h.W141, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW142(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW142, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W142(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW142, nil, g.h.W142, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW143(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW143, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W143(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW143, nil, g.h.W143, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW144(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW144, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W144(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW144, nil, g.h.W144, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW145(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW145, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W145(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW145, nil, g.h.W145, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW146(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW146, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W146(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW146, nil, g.h.W146, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW147(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW147, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W147(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW147, nil, g.h.W147, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW148(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW148, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W148(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW148, nil, g.h.W148, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW149(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW149, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W149(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW149, nil, g.h.W149, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW150(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW150, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W150(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW150, nil, g.h.W150, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW151(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW151, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W151(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW151, nil, g.h.W151, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW152(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW152, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W152(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW152, nil, g.h.W152, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW153(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW153, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W153(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW153, nil, g.h.W153, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW154(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW154, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W154(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW154, nil, g.h.W154, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW155(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW155, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W155(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW155, nil, g.h.W155, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW156(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW156, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W156(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW156, nil, g.h.W156, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW157(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW157, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W157(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW157, nil, g.h.W157, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW158(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW158, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W158(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW158, nil, g.h.W158, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW159(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW159, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W159(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW159, nil, g.h.W159, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW160(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW160, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W160(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW160, nil, g.h.W160, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW161(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW161, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W161(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW161, nil, g.h.W161, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW162(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW162, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W162(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW162, nil, g.h.W162, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW163(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW163, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W163(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW163, nil, g.h.W163, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW164(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW164, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W164(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW164, nil, g.h.W164, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW165(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW165, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W165(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW165, nil, g.h.W165, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW166(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW166, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W166(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW166, nil, g.h.W166, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW167(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW167, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W167(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW167, nil, g.h.W167, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW168(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW168, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W168(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW168, nil, g.h.W168, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW169(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW169, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W169(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW169, nil, g.h.W169, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW170(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW170, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W170(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW170, nil, g.h.W170, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW171(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW171, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W171(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW171, nil, g.h.W171, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW172(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW172, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W172(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW172, nil, g.h.W172, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW173(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW173, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W173(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW173, nil, g.h.W173, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW174(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW174, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W174(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW174, nil, g.h.W174, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW175(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW175, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W175(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW175, nil, g.h.W175, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW176(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW176, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W176(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW176, nil, g.h.W176, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW177(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW177, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W177(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW177, nil, g.h.W177, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW178(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW178, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W178(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW178, nil, g.h.W178, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW179(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW179, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W179(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW179, nil, g.h.W179, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW180(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW180, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W180(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW180, nil, g.h.W180, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW181(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW181, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W181(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW181, nil, g.h.W181, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW182(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW182, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W182(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW182, nil, g.h.W182, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW183(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW183, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W183(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW183, nil, g.h.W183, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW184(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW184, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W184(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW184, nil, g.h.W184, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW185(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW185, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W185(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW185, nil, g.h.W185, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW186(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW186, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W186(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW186, nil, g.h.W186, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW187(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW187, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W187(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW187, nil, g.h.W187, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW188(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW188, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W188(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW188, nil, g.h.W188, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW189(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW189, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W189(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW189, nil, g.h.W189, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW190(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW190, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W190(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW190, nil, g.h.W190, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW191(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW191, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W191(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW191, nil, g.h.W191, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW192(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW192, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W192(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW192, nil, g.h.W192, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW193(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW193, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W193(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW193, nil, g.h.W193, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW194(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW194, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W194(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW194, nil, g.h.W194, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW195(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW195, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W195(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW195, nil, g.h.W195, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW196(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW196, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W196(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW196, nil, g.h.W196, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW197(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW197, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W197(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW197, nil, g.h.W197, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW198(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW198, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W198(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW198, nil, g.h.W198, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW199(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW199, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W199(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW199, nil, g.h.W199, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW200(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW200, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W200(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW200, nil, g.h.W200, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW201(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW201, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W201(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW201, nil, g.h.W201, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW202(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW202, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W202(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW202, nil, g.h.W202, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW203(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW203, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W203(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW203, nil, g.h.W203, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW204(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW204, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W204(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW204, nil, g.h.W204, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW205(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW205, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W205(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW205, nil, g.h.W205, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW206(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW206, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W206(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW206, nil, g.h.W206, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW207(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW207, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W207(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW207, nil, g.h.W207, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW208(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW208, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W208(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW208, nil, g.h.W208, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW209(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW209, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W209(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW209, nil, g.h.W209, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW210(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW210, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W210(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW210, nil, g.h.W210, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW211(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW211, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W211(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW211, nil, g.h.W211, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW212(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW212, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W212(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW212, nil, g.h.W212, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW213(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW213, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W213(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW213, nil, g.h.W213, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW214(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW214, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W214(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW214, nil, g.h.W214, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW215(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW215, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W215(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW215, nil, g.h.W215, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW216(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW216, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W216(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW216, nil, g.h.W216, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW217(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW217, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W217(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW217, nil, g.h.W217, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW218(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW218, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W218(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW218, nil, g.h.W218, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW219(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW219, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W219(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW219, nil, g.h.W219, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW220(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW220, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W220(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW220, nil, g.h.W220, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW221(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW221, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W221(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW221, nil, g.h.W221, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW222(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW222, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W222(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW222, nil, g.h.W222, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW223(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW223, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W223(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW223, nil, g.h.W223, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW224(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW224, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W224(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW224, nil, g.h.W224, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW225(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW225, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W225(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW225, nil, g.h.W225, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW226(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW226, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W226(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW226, nil, g.h.W226, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW227(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW227, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W227(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW227, nil, g.h.W227, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW228(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW228, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W228(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW228, nil, g.h.W228, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW229(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW229, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W229(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW229, nil, g.h.W229, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW230(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW230, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W230(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW230, nil, g.h.W230, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW231(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW231, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W231(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW231, nil, g.h.W231, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW232(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW232, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W232(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW232, nil, g.h.W232, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW233(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW233, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W233(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW233, nil, g.h.W233, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW234(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW234, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W234(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW234, nil, g.h.W234, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW235(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW235, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W235(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW235, nil, g.h.W235, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW236(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW236, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W236(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW236, nil, g.h.W236, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW237(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW237, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W237(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW237, nil, g.h.W237, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW238(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW238, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W238(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW238, nil, g.h.W238, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW239(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW239, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W239(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW239, nil, g.h.W239, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW240(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW240, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W240(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW240, nil, g.h.W240, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW241(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW241, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W241(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW241, nil, g.h.W241, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW242(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW242, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W242(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW242, nil, g.h.W242, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW243(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW243, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W243(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW243, nil, g.h.W243, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW244(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW244, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W244(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW244, nil, g.h.W244, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW245(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW245, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W245(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW245, nil, g.h.W245, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW246(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW246, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W246(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW246, nil, g.h.W246, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW247(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW247, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W247(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW247, nil, g.h.W247, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW248(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW248, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W248(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW248, nil, g.h.W248, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW249(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW249, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W249(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW249, nil, g.h.W249, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW250(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW250, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W250(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW250, nil, g.h.W250, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW251(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW251, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W251(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW251, nil, g.h.W251, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW252(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW252, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W252(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW252, nil, g.h.W252, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW253(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW253, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W253(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW253, nil, g.h.W253, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW254(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW254, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W254(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW254, nil, g.h.W254, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW255(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW255, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W255(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW255, nil, g.h.W255, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW256(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW256, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W256(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW256, nil, g.h.W256, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW257(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW257, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W257(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW257, nil, g.h.W257, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW258(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW258, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W258(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW258, nil, g.h.W258, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW259(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW259, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W259(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW259, nil, g.h.W259, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW260(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW260, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W260(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW260, nil, g.h.W260, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW261(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW261, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W261(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW261, nil, g.h.W261, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW262(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW262, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W262(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW262, nil, g.h.W262, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW263(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW263, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W263(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW263, nil, g.h.W263, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW264(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW264, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W264(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW264, nil, g.h.W264, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW265(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW265, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W265(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW265, nil, g.h.W265, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW266(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW266, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W266(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW266, nil, g.h.W266, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW267(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW267, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W267(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW267, nil, g.h.W267, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW268(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW268, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W268(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW268, nil, g.h.W268, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW269(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW269, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W269(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW269, nil, g.h.W269, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW270(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW270, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W270(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW270, nil, g.h.W270, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW271(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW271, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W271(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW271, nil, g.h.W271, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW272(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW272, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W272(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW272, nil, g.h.W272, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW273(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW273, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W273(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW273, nil, g.h.W273, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW274(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW274, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W274(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW274, nil, g.h.W274, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW275(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW275, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W275(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW275, nil, g.h.W275, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW276(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW276, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W276(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW276, nil, g.h.W276, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW277(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW277, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W277(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW277, nil, g.h.W277, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW278(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW278, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W278(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW278, nil, g.h.W278, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW279(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW279, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W279(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW279, nil, g.h.W279, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW280(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW280, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W280(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW280, nil, g.h.W280, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW281(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW281, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W281(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW281, nil, g.h.W281, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW282(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW282, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W282(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW282, nil, g.h.W282, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW283(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW283, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W283(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW283, nil, g.h.W283, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW284(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW284, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W284(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW284, nil, g.h.W284, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW285(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW285, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W285(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW285, nil, g.h.W285, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW286(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW286, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W286(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW286, nil, g.h.W286, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW287(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW287, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W287(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW287, nil, g.h.W287, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW288(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW288, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W288(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW288, nil, g.h.W288, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW289(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW289, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W289(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW289, nil, g.h.W289, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW290(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW290, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W290(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW290, nil, g.h.W290, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW291(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW291, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W291(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW291, nil, g.h.W291, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW292(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW292, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W292(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW292, nil, g.h.W292, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW293(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW293, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W293(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW293, nil, g.h.W293, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW294(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW294, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W294(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW294, nil, g.h.W294, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW295(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW295, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W295(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW295, nil, g.h.W295, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW296(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW296, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W296(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW296, nil, g.h.W296, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW297(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW297, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W297(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW297, nil, g.h.W297, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW298(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW298, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W298(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW298, nil, g.h.W298, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW299(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW299, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W299(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW299, nil, g.h.W299, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW300(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW300, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W300(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW300, nil, g.h.W300, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW301(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW301, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W301(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW301, nil, g.h.W301, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW302(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW302, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W302(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW302, nil, g.h.W302, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW303(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW303, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W303(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW303, nil, g.h.W303, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW304(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW304, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W304(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW304, nil, g.h.W304, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW305(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW305, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W305(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW305, nil, g.h.W305, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW306(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW306, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W306(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW306, nil, g.h.W306, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW307(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW307, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W307(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW307, nil, g.h.W307, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW308(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW308, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W308(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW308, nil, g.h.W308, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW309(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW309, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W309(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW309, nil, g.h.W309, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW310(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW310, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W310(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW310, nil, g.h.W310, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW311(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW311, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W311(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW311, nil, g.h.W311, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW312(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW312, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W312(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW312, nil, g.h.W312, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW313(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW313, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W313(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW313, nil, g.h.W313, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW314(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW314, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W314(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW314, nil, g.h.W314, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW315(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW315, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W315(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW315, nil, g.h.W315, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW316(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW316, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W316(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW316, nil, g.h.W316, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW317(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW317, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W317(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW317, nil, g.h.W317, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW318(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW318, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W318(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW318, nil, g.h.W318, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW319(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW319, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W319(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW319, nil, g.h.W319, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW320(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW320, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W320(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW320, nil, g.h.W320, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW321(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW321, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W321(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW321, nil, g.h.W321, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW322(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW322, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W322(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW322, nil, g.h.W322, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW323(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW323, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W323(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW323, nil, g.h.W323, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW324(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW324, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W324(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW324, nil, g.h.W324, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW325(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW325, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W325(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW325, nil, g.h.W325, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW326(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW326, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W326(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW326, nil, g.h.W326, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW327(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW327, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W327(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW327, nil, g.h.W327, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW328(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW328, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W328(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW328, nil, g.h.W328, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW329(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW329, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W329(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW329, nil, g.h.W329, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW330(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW330, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W330(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW330, nil, g.h.W330, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW331(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW331, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W331(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW331, nil, g.h.W331, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW332(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW332, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W332(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW332, nil, g.h.W332, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW333(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW333, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W333(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW333, nil, g.h.W333, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW334(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW334, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W334(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW334, nil, g.h.W334, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW335(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW335, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W335(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW335, nil, g.h.W335, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW336(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW336, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W336(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW336, nil, g.h.W336, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW337(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW337, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W337(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW337, nil, g.h.W337, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW338(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW338, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W338(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW338, nil, g.h.W338, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW339(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW339, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W339(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW339, nil, g.h.W339, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW340(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW340, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W340(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW340, nil, g.h.W340, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW341(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW341, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W341(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW341, nil, g.h.W341, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW342(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW342, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W342(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW342, nil, g.h.W342, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW343(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW343, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W343(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW343, nil, g.h.W343, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW344(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW344, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W344(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW344, nil, g.h.W344, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW345(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW345, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W345(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW345, nil, g.h.W345, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW346(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW346, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W346(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW346, nil, g.h.W346, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW347(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW347, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W347(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW347, nil, g.h.W347, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW348(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW348, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W348(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW348, nil, g.h.W348, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW349(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW349, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W349(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW349, nil, g.h.W349, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW350(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW350, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W350(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW350, nil, g.h.W350, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW351(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW351, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W351(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW351, nil, g.h.W351, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW352(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW352, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W352(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW352, nil, g.h.W352, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW353(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW353, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W353(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW353, nil, g.h.W353, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW354(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW354, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W354(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW354, nil, g.h.W354, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW355(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW355, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W355(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW355, nil, g.h.W355, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW356(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW356, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W356(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW356, nil, g.h.W356, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW357(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW357, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W357(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW357, nil, g.h.W357, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW358(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW358, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W358(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW358, nil, g.h.W358, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW359(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW359, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W359(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW359, nil, g.h.W359, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW360(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW360, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W360(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW360, nil, g.h.W360, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW361(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW361, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W361(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW361, nil, g.h.W361, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW362(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW362, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W362(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW362, nil, g.h.W362, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW363(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW363, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W363(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW363, nil, g.h.W363, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW364(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW364, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W364(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW364, nil, g.h.W364, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW365(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW365, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W365(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW365, nil, g.h.W365, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW366(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW366, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W366(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW366, nil, g.h.W366, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW367(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW367, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W367(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW367, nil, g.h.W367, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW368(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW368, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W368(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW368, nil, g.h.W368, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW369(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW369, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W369(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW369, nil, g.h.W369, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW370(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW370, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W370(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW370, nil, g.h.W370, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW371(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW371, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W371(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW371, nil, g.h.W371, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW372(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW372, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W372(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW372, nil, g.h.W372, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW373(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW373, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W373(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW373, nil, g.h.W373, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW374(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW374, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W374(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW374, nil, g.h.W374, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW375(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW375, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W375(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW375, nil, g.h.W375, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW376(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW376, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W376(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW376, nil, g.h.W376, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW377(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW377, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W377(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW377, nil, g.h.W377, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW378(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW378, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W378(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW378, nil, g.h.W378, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW379(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW379, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W379(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW379, nil, g.h.W379, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW380(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW380, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W380(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW380, nil, g.h.W380, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW381(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW381, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W381(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW381, nil, g.h.W381, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW382(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW382, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W382(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW382, nil, g.h.W382, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW383(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW383, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W383(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW383, nil, g.h.W383, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW384(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW384, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W384(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW384, nil, g.h.W384, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW385(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW385, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W385(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW385, nil, g.h.W385, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW386(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW386, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W386(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW386, nil, g.h.W386, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW387(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW387, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W387(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW387, nil, g.h.W387, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW388(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW388, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W388(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW388, nil, g.h.W388, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW389(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW389, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W389(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW389, nil, g.h.W389, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW390(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW390, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W390(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW390, nil, g.h.W390, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW391(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW391, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W391(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW391, nil, g.h.W391, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW392(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW392, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W392(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW392, nil, g.h.W392, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW393(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW393, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W393(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW393, nil, g.h.W393, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW394(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW394, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W394(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW394, nil, g.h.W394, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW395(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW395, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W395(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW395, nil, g.h.W395, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW396(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW396, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W396(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW396, nil, g.h.W396, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW397(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW397, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W397(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW397, nil, g.h.W397, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW398(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW398, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W398(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW398, nil, g.h.W398, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW399(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW399, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W399(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW399, nil, g.h.W399, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW400(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW400, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W400(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW400, nil, g.h.W400, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW401(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW401, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W401(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW401, nil, g.h.W401, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW402(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW402, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W402(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW402, nil, g.h.W402, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW403(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW403, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W403(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW403, nil, g.h.W403, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW404(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW404, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W404(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW404, nil, g.h.W404, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW405(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW405, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W405(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW405, nil, g.h.W405, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW406(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW406, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W406(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW406, nil, g.h.W406, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW407(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW407, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W407(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW407, nil, g.h.W407, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW408(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW408, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W408(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW408, nil, g.h.W408, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW409(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW409, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W409(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW409, nil, g.h.W409, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW410(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW410, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W410(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW410, nil, g.h.W410, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW411(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW411, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W411(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW411, nil, g.h.W411, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW412(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW412, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W412(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW412, nil, g.h.W412, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW413(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW413, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W413(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW413, nil, g.h.W413, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW414(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW414, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W414(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW414, nil, g.h.W414, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW415(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW415, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W415(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW415, nil, g.h.W415, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW416(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW416, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W416(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW416, nil, g.h.W416, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW417(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW417, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W417(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW417, nil, g.h.W417, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW418(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW418, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W418(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW418, nil, g.h.W418, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW419(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW419, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W419(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW419, nil, g.h.W419, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW420(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW420, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W420(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW420, nil, g.h.W420, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW421(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW421, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W421(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW421, nil, g.h.W421, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW422(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW422, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W422(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW422, nil, g.h.W422, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW423(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW423, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W423(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW423, nil, g.h.W423, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW424(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW424, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W424(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW424, nil, g.h.W424, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW425(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW425, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W425(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW425, nil, g.h.W425, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW426(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW426, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W426(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW426, nil, g.h.W426, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW427(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW427, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W427(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW427, nil, g.h.W427, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW428(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW428, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W428(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW428, nil, g.h.W428, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW429(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW429, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W429(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW429, nil, g.h.W429, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW430(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW430, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W430(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW430, nil, g.h.W430, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW431(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW431, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W431(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW431, nil, g.h.W431, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW432(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW432, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W432(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW432, nil, g.h.W432, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW433(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW433, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W433(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW433, nil, g.h.W433, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW434(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW434, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W434(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW434, nil, g.h.W434, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW435(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW435, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W435(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW435, nil, g.h.W435, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW436(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW436, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W436(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW436, nil, g.h.W436, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW437(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW437, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W437(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW437, nil, g.h.W437, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW438(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW438, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W438(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW438, nil, g.h.W438, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW439(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW439, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W439(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW439, nil, g.h.W439, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW440(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW440, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W440(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW440, nil, g.h.W440, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW441(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW441, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W441(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW441, nil, g.h.W441, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW442(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW442, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W442(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW442, nil, g.h.W442, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW443(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW443, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W443(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW443, nil, g.h.W443, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW444(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW444, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W444(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW444, nil, g.h.W444, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW445(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW445, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W445(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW445, nil, g.h.W445, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW446(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW446, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W446(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW446, nil, g.h.W446, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW447(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW447, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W447(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW447, nil, g.h.W447, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW448(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW448, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W448(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW448, nil, g.h.W448, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW449(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW449, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W449(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW449, nil, g.h.W449, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW450(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW450, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W450(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW450, nil, g.h.W450, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW451(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW451, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W451(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW451, nil, g.h.W451, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW452(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW452, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W452(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW452, nil, g.h.W452, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW453(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW453, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W453(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW453, nil, g.h.W453, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW454(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW454, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W454(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW454, nil, g.h.W454, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW455(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW455, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W455(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW455, nil, g.h.W455, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW456(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW456, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W456(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW456, nil, g.h.W456, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW457(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW457, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W457(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW457, nil, g.h.W457, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW458(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW458, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W458(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW458, nil, g.h.W458, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW459(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW459, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W459(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW459, nil, g.h.W459, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW460(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW460, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W460(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW460, nil, g.h.W460, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW461(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW461, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W461(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW461, nil, g.h.W461, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW462(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW462, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W462(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW462, nil, g.h.W462, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW463(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW463, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W463(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW463, nil, g.h.W463, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW464(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW464, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W464(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW464, nil, g.h.W464, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW465(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW465, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W465(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW465, nil, g.h.W465, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW466(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW466, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W466(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW466, nil, g.h.W466, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW467(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW467, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W467(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW467, nil, g.h.W467, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW468(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW468, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W468(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW468, nil, g.h.W468, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW469(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW469, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W469(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW469, nil, g.h.W469, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW470(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW470, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W470(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW470, nil, g.h.W470, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW471(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW471, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W471(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW471, nil, g.h.W471, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW472(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW472, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W472(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW472, nil, g.h.W472, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW473(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW473, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W473(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW473, nil, g.h.W473, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW474(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW474, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W474(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW474, nil, g.h.W474, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW475(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW475, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W475(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW475, nil, g.h.W475, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW476(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW476, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W476(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW476, nil, g.h.W476, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW477(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW477, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W477(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW477, nil, g.h.W477, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW478(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW478, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W478(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW478, nil, g.h.W478, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW479(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW479, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W479(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW479, nil, g.h.W479, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW480(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW480, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W480(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW480, nil, g.h.W480, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW481(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW481, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W481(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW481, nil, g.h.W481, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW482(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW482, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W482(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW482, nil, g.h.W482, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW483(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW483, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W483(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW483, nil, g.h.W483, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW484(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW484, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W484(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW484, nil, g.h.W484, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW485(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW485, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W485(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW485, nil, g.h.W485, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW486(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW486, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W486(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW486, nil, g.h.W486, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW487(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW487, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W487(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW487, nil, g.h.W487, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW488(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW488, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W488(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW488, nil, g.h.W488, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW489(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW489, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W489(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW489, nil, g.h.W489, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW490(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW490, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W490(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW490, nil, g.h.W490, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW491(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW491, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W491(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW491, nil, g.h.W491, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW492(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW492, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W492(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW492, nil, g.h.W492, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW493(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW493, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W493(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW493, nil, g.h.W493, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW494(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW494, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W494(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW494, nil, g.h.W494, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW495(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW495, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W495(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW495, nil, g.h.W495, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW496(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW496, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W496(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW496, nil, g.h.W496, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW497(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW497, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W497(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW497, nil, g.h.W497, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW498(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW498, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W498(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW498, nil, g.h.W498, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW499(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW499, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W499(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW499, nil, g.h.W499, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW500(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW500, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W500(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW500, nil, g.h.W500, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW501(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW501, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W501(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW501, nil, g.h.W501, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW502(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW502, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W502(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW502, nil, g.h.W502, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW503(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW503, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W503(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW503, nil, g.h.W503, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW504(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW504, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W504(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW504, nil, g.h.W504, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW505(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW505, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W505(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW505, nil, g.h.W505, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW506(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW506, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W506(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW506, nil, g.h.W506, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW507(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW507, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W507(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW507, nil, g.h.W507, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW508(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW508, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W508(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW508, nil, g.h.W508, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW509(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW509, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W509(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW509, nil, g.h.W509, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW510(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW510, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W510(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW510, nil, g.h.W510, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW511(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW511, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W511(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW511, nil, g.h.W511, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW512(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW512, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W512(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW512, nil, g.h.W512, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW513(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW513, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W513(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW513, nil, g.h.W513, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW514(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW514, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W514(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW514, nil, g.h.W514, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW515(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW515, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W515(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW515, nil, g.h.W515, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW516(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW516, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W516(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW516, nil, g.h.W516, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW517(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW517, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W517(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW517, nil, g.h.W517, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW518(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW518, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W518(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW518, nil, g.h.W518, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW519(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW519, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W519(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW519, nil, g.h.W519, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW520(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW520, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W520(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW520, nil, g.h.W520, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW521(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW521, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W521(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW521, nil, g.h.W521, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW522(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW522, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W522(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW522, nil, g.h.W522, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW523(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW523, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W523(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW523, nil, g.h.W523, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW524(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW524, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W524(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW524, nil, g.h.W524, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW525(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW525, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W525(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW525, nil, g.h.W525, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW526(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW526, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W526(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW526, nil, g.h.W526, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW527(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW527, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W527(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW527, nil, g.h.W527, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW528(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW528, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W528(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW528, nil, g.h.W528, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW529(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW529, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W529(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW529, nil, g.h.W529, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW530(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW530, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W530(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW530, nil, g.h.W530, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW531(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW531, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W531(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW531, nil, g.h.W531, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW532(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW532, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W532(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW532, nil, g.h.W532, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW533(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW533, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W533(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW533, nil, g.h.W533, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW534(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW534, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W534(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW534, nil, g.h.W534, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW535(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW535, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W535(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW535, nil, g.h.W535, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW536(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW536, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W536(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW536, nil, g.h.W536, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW537(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW537, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W537(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW537, nil, g.h.W537, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW538(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW538, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W538(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW538, nil, g.h.W538, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW539(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW539, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W539(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW539, nil, g.h.W539, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW540(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW540, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W540(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW540, nil, g.h.W540, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW541(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW541, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W541(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW541, nil, g.h.W541, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW542(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW542, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W542(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW542, nil, g.h.W542, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW543(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW543, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W543(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW543, nil, g.h.W543, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW544(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW544, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W544(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW544, nil, g.h.W544, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW545(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW545, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W545(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW545, nil, g.h.W545, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW546(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW546, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W546(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW546, nil, g.h.W546, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW547(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW547, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W547(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW547, nil, g.h.W547, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW548(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW548, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W548(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW548, nil, g.h.W548, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW549(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW549, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W549(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW549, nil, g.h.W549, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW550(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW550, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W550(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW550, nil, g.h.W550, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW551(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW551, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W551(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW551, nil, g.h.W551, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW552(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW552, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W552(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW552, nil, g.h.W552, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW553(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW553, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W553(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW553, nil, g.h.W553, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW554(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW554, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W554(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW554, nil, g.h.W554, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW555(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW555, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W555(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW555, nil, g.h.W555, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW556(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW556, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W556(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW556, nil, g.h.W556, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW557(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW557, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W557(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW557, nil, g.h.W557, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW558(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW558, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W558(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW558, nil, g.h.W558, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW559(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW559, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W559(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW559, nil, g.h.W559, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW560(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW560, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W560(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW560, nil, g.h.W560, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW561(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW561, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W561(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW561, nil, g.h.W561, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW562(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW562, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W562(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW562, nil, g.h.W562, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW563(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW563, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W563(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW563, nil, g.h.W563, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW564(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW564, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W564(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW564, nil, g.h.W564, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW565(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW565, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W565(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW565, nil, g.h.W565, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW566(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW566, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W566(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW566, nil, g.h.W566, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW567(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW567, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W567(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW567, nil, g.h.W567, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW568(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW568, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W568(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW568, nil, g.h.W568, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW569(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW569, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W569(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW569, nil, g.h.W569, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW570(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW570, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W570(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW570, nil, g.h.W570, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW571(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW571, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W571(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW571, nil, g.h.W571, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW572(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW572, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W572(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW572, nil, g.h.W572, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW573(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW573, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W573(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW573, nil, g.h.W573, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW574(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW574, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W574(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW574, nil, g.h.W574, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW575(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW575, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W575(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW575, nil, g.h.W575, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW576(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW576, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W576(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW576, nil, g.h.W576, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW577(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW577, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W577(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW577, nil, g.h.W577, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW578(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW578, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W578(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW578, nil, g.h.W578, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW579(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW579, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W579(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW579, nil, g.h.W579, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW580(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW580, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W580(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW580, nil, g.h.W580, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW581(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW581, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W581(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW581, nil, g.h.W581, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW582(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW582, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W582(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW582, nil, g.h.W582, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW583(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW583, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W583(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW583, nil, g.h.W583, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW584(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW584, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W584(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW584, nil, g.h.W584, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW585(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW585, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W585(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW585, nil, g.h.W585, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW586(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW586, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W586(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW586, nil, g.h.W586, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW587(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW587, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W587(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW587, nil, g.h.W587, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW588(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW588, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W588(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW588, nil, g.h.W588, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW589(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW589, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W589(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW589, nil, g.h.W589, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW590(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW590, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W590(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW590, nil, g.h.W590, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW591(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW591, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W591(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW591, nil, g.h.W591, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW592(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW592, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W592(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW592, nil, g.h.W592, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW593(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW593, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W593(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW593, nil, g.h.W593, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW594(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW594, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W594(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW594, nil, g.h.W594, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW595(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW595, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W595(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW595, nil, g.h.W595, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW596(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW596, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W596(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW596, nil, g.h.W596, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW597(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW597, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W597(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW597, nil, g.h.W597, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW598(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW598, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W598(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW598, nil, g.h.W598, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW599(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW599, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W599(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW599, nil, g.h.W599, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW600(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW600, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W600(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW600, nil, g.h.W600, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW601(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW601, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W601(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW601, nil, g.h.W601, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW602(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW602, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W602(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW602, nil, g.h.W602, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW603(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW603, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W603(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW603, nil, g.h.W603, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW604(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW604, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W604(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW604, nil, g.h.W604, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW605(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW605, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W605(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW605, nil, g.h.W605, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW606(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW606, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W606(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW606, nil, g.h.W606, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW607(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW607, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W607(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW607, nil, g.h.W607, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW608(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW608, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W608(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW608, nil, g.h.W608, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW609(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW609, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W609(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW609, nil, g.h.W609, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW610(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW610, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W610(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW610, nil, g.h.W610, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW611(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW611, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W611(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW611, nil, g.h.W611, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW612(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW612, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W612(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW612, nil, g.h.W612, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW613(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW613, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W613(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW613, nil, g.h.W613, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW614(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW614, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W614(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW614, nil, g.h.W614, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW615(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW615, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W615(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW615, nil, g.h.W615, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW616(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW616, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W616(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW616, nil, g.h.W616, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW617(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW617, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W617(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW617, nil, g.h.W617, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW618(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW618, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W618(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW618, nil, g.h.W618, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW619(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW619, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W619(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW619, nil, g.h.W619, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW620(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW620, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W620(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW620, nil, g.h.W620, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW621(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW621, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W621(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW621, nil, g.h.W621, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW622(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW622, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W622(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW622, nil, g.h.W622, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW623(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW623, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W623(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW623, nil, g.h.W623, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW624(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW624, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W624(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW624, nil, g.h.W624, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW625(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW625, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W625(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW625, nil, g.h.W625, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW626(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW626, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W626(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW626, nil, g.h.W626, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW627(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW627, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W627(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW627, nil, g.h.W627, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW628(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW628, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W628(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW628, nil, g.h.W628, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW629(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW629, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W629(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW629, nil, g.h.W629, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW630(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW630, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W630(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW630, nil, g.h.W630, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW631(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW631, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W631(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW631, nil, g.h.W631, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW632(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW632, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W632(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW632, nil, g.h.W632, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW633(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW633, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W633(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW633, nil, g.h.W633, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW634(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW634, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W634(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW634, nil, g.h.W634, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW635(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW635, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W635(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW635, nil, g.h.W635, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW636(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW636, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W636(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW636, nil, g.h.W636, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW637(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW637, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W637(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW637, nil, g.h.W637, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW638(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW638, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W638(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW638, nil, g.h.W638, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW639(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW639, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W639(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW639, nil, g.h.W639, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW640(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW640, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W640(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW640, nil, g.h.W640, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW641(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW641, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W641(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW641, nil, g.h.W641, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW642(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW642, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W642(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW642, nil, g.h.W642, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW643(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW643, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W643(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW643, nil, g.h.W643, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW644(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW644, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W644(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW644, nil, g.h.W644, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW645(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW645, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W645(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW645, nil, g.h.W645, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW646(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW646, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W646(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW646, nil, g.h.W646, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW647(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW647, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W647(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW647, nil, g.h.W647, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW648(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW648, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W648(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW648, nil, g.h.W648, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW649(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW649, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W649(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW649, nil, g.h.W649, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW650(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW650, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W650(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW650, nil, g.h.W650, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW651(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW651, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W651(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW651, nil, g.h.W651, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW652(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW652, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W652(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW652, nil, g.h.W652, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW653(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW653, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W653(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW653, nil, g.h.W653, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW654(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW654, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W654(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW654, nil, g.h.W654, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW655(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW655, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W655(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW655, nil, g.h.W655, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW656(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW656, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W656(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW656, nil, g.h.W656, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW657(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW657, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W657(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW657, nil, g.h.W657, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW658(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW658, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W658(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW658, nil, g.h.W658, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW659(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW659, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W659(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW659, nil, g.h.W659, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW660(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW660, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W660(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW660, nil, g.h.W660, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW661(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW661, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W661(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW661, nil, g.h.W661, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW662(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW662, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W662(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW662, nil, g.h.W662, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW663(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW663, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W663(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW663, nil, g.h.W663, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW664(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW664, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W664(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW664, nil, g.h.W664, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW665(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW665, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W665(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW665, nil, g.h.W665, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW666(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW666, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W666(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW666, nil, g.h.W666, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW667(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW667, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W667(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW667, nil, g.h.W667, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW668(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW668, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W668(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW668, nil, g.h.W668, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW669(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW669, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W669(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW669, nil, g.h.W669, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW670(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW670, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W670(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW670, nil, g.h.W670, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW671(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW671, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W671(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW671, nil, g.h.W671, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW672(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW672, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W672(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW672, nil, g.h.W672, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW673(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW673, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W673(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW673, nil, g.h.W673, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW674(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW674, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W674(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW674, nil, g.h.W674, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW675(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW675, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W675(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW675, nil, g.h.W675, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW676(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW676, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W676(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW676, nil, g.h.W676, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW677(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW677, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W677(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW677, nil, g.h.W677, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW678(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW678, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W678(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW678, nil, g.h.W678, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW679(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW679, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W679(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW679, nil, g.h.W679, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW680(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW680, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W680(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW680, nil, g.h.W680, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW681(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW681, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W681(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW681, nil, g.h.W681, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW682(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW682, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W682(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW682, nil, g.h.W682, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW683(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW683, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W683(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW683, nil, g.h.W683, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW684(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW684, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W684(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW684, nil, g.h.W684, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW685(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW685, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W685(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW685, nil, g.h.W685, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW686(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW686, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W686(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW686, nil, g.h.W686, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW687(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW687, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W687(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW687, nil, g.h.W687, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW688(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW688, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W688(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW688, nil, g.h.W688, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW689(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW689, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W689(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW689, nil, g.h.W689, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW690(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW690, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W690(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW690, nil, g.h.W690, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW691(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW691, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W691(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW691, nil, g.h.W691, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW692(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW692, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W692(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW692, nil, g.h.W692, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW693(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW693, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W693(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW693, nil, g.h.W693, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW694(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW694, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W694(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW694, nil, g.h.W694, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW695(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW695, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W695(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW695, nil, g.h.W695, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW696(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW696, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W696(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW696, nil, g.h.W696, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW697(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW697, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W697(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW697, nil, g.h.W697, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW698(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW698, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W698(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW698, nil, g.h.W698, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW699(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW699, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W699(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW699, nil, g.h.W699, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW700(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW700, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W700(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW700, nil, g.h.W700, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW701(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW701, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W701(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW701, nil, g.h.W701, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW702(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW702, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W702(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW702, nil, g.h.W702, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW703(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW703, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W703(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW703, nil, g.h.W703, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW704(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW704, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W704(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW704, nil, g.h.W704, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW705(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW705, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W705(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW705, nil, g.h.W705, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW706(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW706, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W706(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW706, nil, g.h.W706, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW707(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW707, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W707(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW707, nil, g.h.W707, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW708(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW708, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W708(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW708, nil, g.h.W708, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW709(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW709, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W709(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW709, nil, g.h.W709, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW710(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW710, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W710(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW710, nil, g.h.W710, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW711(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW711, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W711(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW711, nil, g.h.W711, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW712(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW712, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W712(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW712, nil, g.h.W712, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW713(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW713, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W713(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW713, nil, g.h.W713, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW714(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW714, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W714(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW714, nil, g.h.W714, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW715(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW715, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W715(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW715, nil, g.h.W715, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW716(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW716, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W716(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW716, nil, g.h.W716, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW717(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW717, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W717(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW717, nil, g.h.W717, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW718(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW718, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W718(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW718, nil, g.h.W718, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW719(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW719, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W719(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW719, nil, g.h.W719, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW720(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW720, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W720(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW720, nil, g.h.W720, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW721(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW721, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W721(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW721, nil, g.h.W721, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW722(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW722, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W722(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW722, nil, g.h.W722, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW723(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW723, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W723(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW723, nil, g.h.W723, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW724(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW724, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W724(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW724, nil, g.h.W724, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW725(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW725, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W725(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW725, nil, g.h.W725, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW726(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW726, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W726(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW726, nil, g.h.W726, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW727(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW727, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W727(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW727, nil, g.h.W727, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW728(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW728, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W728(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW728, nil, g.h.W728, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW729(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW729, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W729(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW729, nil, g.h.W729, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW730(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW730, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W730(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW730, nil, g.h.W730, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW731(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW731, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W731(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW731, nil, g.h.W731, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW732(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW732, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W732(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW732, nil, g.h.W732, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW733(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW733, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W733(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW733, nil, g.h.W733, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW734(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW734, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W734(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW734, nil, g.h.W734, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW735(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW735, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W735(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW735, nil, g.h.W735, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW736(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW736, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W736(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW736, nil, g.h.W736, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW737(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW737, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W737(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW737, nil, g.h.W737, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW738(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW738, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W738(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW738, nil, g.h.W738, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW739(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW739, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W739(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW739, nil, g.h.W739, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW740(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW740, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W740(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW740, nil, g.h.W740, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW741(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW741, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W741(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW741, nil, g.h.W741, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW742(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW742, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W742(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW742, nil, g.h.W742, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW743(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW743, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W743(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW743, nil, g.h.W743, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW744(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW744, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W744(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW744, nil, g.h.W744, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW745(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW745, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W745(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW745, nil, g.h.W745, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW746(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW746, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W746(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW746, nil, g.h.W746, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW747(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW747, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W747(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW747, nil, g.h.W747, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW748(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW748, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W748(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW748, nil, g.h.W748, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW749(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW749, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W749(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW749, nil, g.h.W749, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW750(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW750, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W750(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW750, nil, g.h.W750, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW751(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW751, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W751(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW751, nil, g.h.W751, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW752(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW752, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W752(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW752, nil, g.h.W752, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW753(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW753, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W753(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW753, nil, g.h.W753, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW754(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW754, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W754(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW754, nil, g.h.W754, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW755(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW755, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W755(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW755, nil, g.h.W755, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW756(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW756, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W756(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW756, nil, g.h.W756, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW757(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW757, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W757(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW757, nil, g.h.W757, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW758(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW758, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W758(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW758, nil, g.h.W758, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW759(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW759, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W759(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW759, nil, g.h.W759, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW760(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW760, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W760(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW760, nil, g.h.W760, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW761(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW761, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W761(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW761, nil, g.h.W761, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW762(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW762, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W762(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW762, nil, g.h.W762, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW763(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW763, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W763(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW763, nil, g.h.W763, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW764(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW764, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W764(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW764, nil, g.h.W764, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW765(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW765, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W765(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW765, nil, g.h.W765, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW766(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW766, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W766(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW766, nil, g.h.W766, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW767(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW767, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W767(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW767, nil, g.h.W767, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW768(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW768, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W768(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW768, nil, g.h.W768, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW769(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW769, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W769(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW769, nil, g.h.W769, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW770(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW770, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W770(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW770, nil, g.h.W770, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW771(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW771, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W771(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW771, nil, g.h.W771, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW772(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW772, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W772(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW772, nil, g.h.W772, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW773(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW773, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W773(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW773, nil, g.h.W773, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW774(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW774, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W774(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW774, nil, g.h.W774, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW775(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW775, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W775(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW775, nil, g.h.W775, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW776(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW776, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W776(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW776, nil, g.h.W776, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW777(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW777, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W777(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW777, nil, g.h.W777, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW778(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW778, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W778(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW778, nil, g.h.W778, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW779(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW779, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W779(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW779, nil, g.h.W779, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW780(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW780, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W780(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW780, nil, g.h.W780, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW781(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW781, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W781(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW781, nil, g.h.W781, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW782(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW782, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W782(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW782, nil, g.h.W782, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW783(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW783, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W783(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW783, nil, g.h.W783, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW784(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW784, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W784(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW784, nil, g.h.W784, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW785(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW785, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W785(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW785, nil, g.h.W785, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW786(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW786, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W786(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW786, nil, g.h.W786, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW787(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW787, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W787(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW787, nil, g.h.W787, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW788(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW788, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W788(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW788, nil, g.h.W788, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW789(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW789, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W789(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW789, nil, g.h.W789, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW790(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW790, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W790(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW790, nil, g.h.W790, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW791(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW791, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W791(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW791, nil, g.h.W791, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW792(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW792, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W792(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW792, nil, g.h.W792, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW793(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW793, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W793(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW793, nil, g.h.W793, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW794(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW794, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W794(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW794, nil, g.h.W794, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW795(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW795, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W795(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW795, nil, g.h.W795, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW796(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW796, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W796(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW796, nil, g.h.W796, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW797(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW797, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W797(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW797, nil, g.h.W797, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW798(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW798, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W798(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW798, nil, g.h.W798, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW799(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW799, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W799(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW799, nil, g.h.W799, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW800(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW800, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W800(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW800, nil, g.h.W800, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW801(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW801, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W801(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW801, nil, g.h.W801, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW802(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW802, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W802(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW802, nil, g.h.W802, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW803(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW803, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W803(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW803, nil, g.h.W803, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW804(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW804, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W804(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW804, nil, g.h.W804, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW805(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW805, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W805(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW805, nil, g.h.W805, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW806(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW806, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W806(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW806, nil, g.h.W806, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW807(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW807, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W807(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW807, nil, g.h.W807, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW808(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW808, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W808(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW808, nil, g.h.W808, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW809(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW809, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W809(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW809, nil, g.h.W809, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW810(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW810, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W810(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW810, nil, g.h.W810, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW811(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW811, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W811(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW811, nil, g.h.W811, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW812(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW812, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W812(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW812, nil, g.h.W812, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW813(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW813, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W813(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW813, nil, g.h.W813, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW814(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW814, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W814(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW814, nil, g.h.W814, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW815(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW815, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W815(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW815, nil, g.h.W815, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW816(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW816, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W816(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW816, nil, g.h.W816, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW817(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW817, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W817(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW817, nil, g.h.W817, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW818(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW818, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W818(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW818, nil, g.h.W818, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW819(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW819, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W819(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW819, nil, g.h.W819, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW820(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW820, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W820(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW820, nil, g.h.W820, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW821(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW821, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W821(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW821, nil, g.h.W821, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW822(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW822, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W822(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW822, nil, g.h.W822, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW823(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW823, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W823(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW823, nil, g.h.W823, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW824(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW824, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W824(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW824, nil, g.h.W824, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW825(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW825, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W825(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW825, nil, g.h.W825, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW826(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW826, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W826(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW826, nil, g.h.W826, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW827(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW827, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W827(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW827, nil, g.h.W827, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW828(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW828, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W828(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW828, nil, g.h.W828, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW829(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW829, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W829(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW829, nil, g.h.W829, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW830(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW830, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W830(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW830, nil, g.h.W830, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW831(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW831, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W831(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW831, nil, g.h.W831, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW832(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW832, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W832(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW832, nil, g.h.W832, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW833(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW833, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W833(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW833, nil, g.h.W833, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW834(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW834, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W834(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW834, nil, g.h.W834, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW835(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW835, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W835(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW835, nil, g.h.W835, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW836(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW836, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W836(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW836, nil, g.h.W836, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW837(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW837, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W837(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW837, nil, g.h.W837, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW838(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW838, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W838(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW838, nil, g.h.W838, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW839(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW839, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W839(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW839, nil, g.h.W839, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW840(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW840, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W840(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW840, nil, g.h.W840, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW841(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW841, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W841(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW841, nil, g.h.W841, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW842(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW842, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W842(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW842, nil, g.h.W842, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW843(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW843, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W843(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW843, nil, g.h.W843, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW844(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW844, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W844(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW844, nil, g.h.W844, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW845(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW845, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W845(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW845, nil, g.h.W845, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW846(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW846, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W846(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW846, nil, g.h.W846, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW847(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW847, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W847(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW847, nil, g.h.W847, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW848(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW848, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W848(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW848, nil, g.h.W848, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW849(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW849, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W849(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW849, nil, g.h.W849, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW850(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW850, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W850(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW850, nil, g.h.W850, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW851(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW851, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W851(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW851, nil, g.h.W851, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW852(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW852, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W852(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW852, nil, g.h.W852, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW853(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW853, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W853(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW853, nil, g.h.W853, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW854(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW854, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W854(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW854, nil, g.h.W854, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW855(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW855, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W855(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW855, nil, g.h.W855, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW856(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW856, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W856(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW856, nil, g.h.W856, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW857(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW857, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W857(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW857, nil, g.h.W857, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW858(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW858, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W858(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW858, nil, g.h.W858, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW859(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW859, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W859(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW859, nil, g.h.W859, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW860(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW860, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W860(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW860, nil, g.h.W860, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW861(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW861, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W861(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW861, nil, g.h.W861, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW862(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW862, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W862(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW862, nil, g.h.W862, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW863(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW863, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W863(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW863, nil, g.h.W863, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW864(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW864, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W864(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW864, nil, g.h.W864, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW865(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW865, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W865(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW865, nil, g.h.W865, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW866(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW866, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W866(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW866, nil, g.h.W866, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW867(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW867, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W867(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW867, nil, g.h.W867, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW868(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW868, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W868(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW868, nil, g.h.W868, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW869(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW869, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W869(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW869, nil, g.h.W869, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW870(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW870, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W870(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW870, nil, g.h.W870, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW871(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW871, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W871(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW871, nil, g.h.W871, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW872(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW872, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W872(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW872, nil, g.h.W872, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW873(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW873, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W873(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW873, nil, g.h.W873, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW874(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW874, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W874(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW874, nil, g.h.W874, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW875(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW875, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W875(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW875, nil, g.h.W875, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW876(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW876, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W876(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW876, nil, g.h.W876, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW877(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW877, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W877(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW877, nil, g.h.W877, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW878(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW878, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W878(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW878, nil, g.h.W878, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW879(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW879, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W879(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW879, nil, g.h.W879, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW880(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW880, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W880(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW880, nil, g.h.W880, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW881(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW881, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W881(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW881, nil, g.h.W881, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW882(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW882, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W882(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW882, nil, g.h.W882, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW883(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW883, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W883(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW883, nil, g.h.W883, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW884(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW884, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W884(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW884, nil, g.h.W884, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW885(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW885, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W885(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW885, nil, g.h.W885, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW886(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW886, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W886(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW886, nil, g.h.W886, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW887(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW887, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W887(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW887, nil, g.h.W887, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW888(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW888, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W888(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW888, nil, g.h.W888, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW889(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW889, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W889(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW889, nil, g.h.W889, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW890(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW890, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W890(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW890, nil, g.h.W890, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW891(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW891, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W891(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW891, nil, g.h.W891, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW892(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW892, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W892(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW892, nil, g.h.W892, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW893(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW893, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W893(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW893, nil, g.h.W893, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW894(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW894, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W894(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW894, nil, g.h.W894, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW895(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW895, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W895(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW895, nil, g.h.W895, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW896(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW896, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W896(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW896, nil, g.h.W896, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW897(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW897, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W897(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW897, nil, g.h.W897, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW898(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW898, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W898(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW898, nil, g.h.W898, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW899(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW899, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W899(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW899, nil, g.h.W899, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW900(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW900, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W900(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW900, nil, g.h.W900, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW901(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW901, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W901(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW901, nil, g.h.W901, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW902(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW902, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W902(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW902, nil, g.h.W902, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW903(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW903, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W903(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW903, nil, g.h.W903, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW904(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW904, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W904(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW904, nil, g.h.W904, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW905(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW905, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W905(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW905, nil, g.h.W905, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW906(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW906, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W906(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW906, nil, g.h.W906, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW907(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW907, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W907(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW907, nil, g.h.W907, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW908(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW908, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W908(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW908, nil, g.h.W908, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW909(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW909, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W909(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW909, nil, g.h.W909, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW910(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW910, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W910(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW910, nil, g.h.W910, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW911(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW911, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W911(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW911, nil, g.h.W911, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW912(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW912, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W912(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW912, nil, g.h.W912, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW913(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW913, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W913(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW913, nil, g.h.W913, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW914(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW914, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W914(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW914, nil, g.h.W914, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW915(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW915, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W915(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW915, nil, g.h.W915, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW916(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW916, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W916(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW916, nil, g.h.W916, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW917(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW917, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W917(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW917, nil, g.h.W917, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW918(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW918, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W918(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW918, nil, g.h.W918, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW919(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW919, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W919(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW919, nil, g.h.W919, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW920(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW920, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W920(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW920, nil, g.h.W920, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW921(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW921, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W921(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW921, nil, g.h.W921, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW922(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW922, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W922(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW922, nil, g.h.W922, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW923(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW923, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W923(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW923, nil, g.h.W923, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW924(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW924, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W924(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW924, nil, g.h.W924, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW925(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW925, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W925(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW925, nil, g.h.W925, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW926(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW926, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W926(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW926, nil, g.h.W926, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW927(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW927, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W927(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW927, nil, g.h.W927, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW928(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW928, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W928(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW928, nil, g.h.W928, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW929(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW929, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W929(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW929, nil, g.h.W929, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW930(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW930, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W930(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW930, nil, g.h.W930, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW931(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW931, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W931(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW931, nil, g.h.W931, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW932(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW932, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W932(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW932, nil, g.h.W932, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW933(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW933, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W933(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW933, nil, g.h.W933, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW934(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW934, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W934(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW934, nil, g.h.W934, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW935(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW935, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W935(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW935, nil, g.h.W935, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW936(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW936, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W936(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW936, nil, g.h.W936, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW937(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW937, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W937(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW937, nil, g.h.W937, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW938(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW938, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W938(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW938, nil, g.h.W938, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW939(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW939, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W939(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW939, nil, g.h.W939, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW940(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW940, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W940(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW940, nil, g.h.W940, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW941(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW941, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W941(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW941, nil, g.h.W941, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW942(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW942, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W942(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW942, nil, g.h.W942, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW943(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW943, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W943(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW943, nil, g.h.W943, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW944(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW944, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W944(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW944, nil, g.h.W944, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW945(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW945, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W945(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW945, nil, g.h.W945, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW946(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW946, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W946(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW946, nil, g.h.W946, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW947(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW947, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W947(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW947, nil, g.h.W947, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW948(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW948, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W948(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW948, nil, g.h.W948, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW949(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW949, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W949(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW949, nil, g.h.W949, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW950(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW950, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W950(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW950, nil, g.h.W950, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW951(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW951, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W951(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW951, nil, g.h.W951, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW952(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW952, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W952(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW952, nil, g.h.W952, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW953(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW953, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W953(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW953, nil, g.h.W953, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW954(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW954, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W954(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW954, nil, g.h.W954, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW955(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW955, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W955(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW955, nil, g.h.W955, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW956(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW956, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W956(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW956, nil, g.h.W956, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW957(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW957, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W957(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW957, nil, g.h.W957, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW958(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW958, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W958(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW958, nil, g.h.W958, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW959(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW959, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W959(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW959, nil, g.h.W959, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW960(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW960, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W960(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW960, nil, g.h.W960, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW961(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW961, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W961(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW961, nil, g.h.W961, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW962(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW962, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W962(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW962, nil, g.h.W962, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW963(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW963, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W963(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW963, nil, g.h.W963, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW964(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW964, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W964(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW964, nil, g.h.W964, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW965(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW965, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W965(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW965, nil, g.h.W965, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW966(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW966, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W966(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW966, nil, g.h.W966, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW967(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW967, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W967(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW967, nil, g.h.W967, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW968(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW968, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W968(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW968, nil, g.h.W968, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW969(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW969, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W969(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW969, nil, g.h.W969, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW970(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW970, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W970(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW970, nil, g.h.W970, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW971(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW971, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W971(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW971, nil, g.h.W971, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW972(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW972, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W972(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW972, nil, g.h.W972, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW973(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW973, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W973(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW973, nil, g.h.W973, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW974(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW974, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W974(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW974, nil, g.h.W974, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW975(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW975, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W975(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW975, nil, g.h.W975, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW976(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW976, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W976(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW976, nil, g.h.W976, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW977(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW977, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W977(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW977, nil, g.h.W977, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW978(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW978, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W978(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW978, nil, g.h.W978, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW979(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW979, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W979(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW979, nil, g.h.W979, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW980(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW980, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W980(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW980, nil, g.h.W980, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW981(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW981, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W981(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW981, nil, g.h.W981, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW982(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW982, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W982(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW982, nil, g.h.W982, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW983(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW983, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W983(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW983, nil, g.h.W983, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW984(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW984, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W984(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW984, nil, g.h.W984, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW985(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW985, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W985(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW985, nil, g.h.W985, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW986(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW986, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W986(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW986, nil, g.h.W986, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW987(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW987, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W987(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW987, nil, g.h.W987, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW988(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW988, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W988(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW988, nil, g.h.W988, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW989(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW989, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W989(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW989, nil, g.h.W989, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW990(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW990, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W990(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW990, nil, g.h.W990, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW991(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW991, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W991(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW991, nil, g.h.W991, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW992(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW992, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W992(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW992, nil, g.h.W992, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW993(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW993, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W993(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW993, nil, g.h.W993, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW994(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW994, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W994(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW994, nil, g.h.W994, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW995(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW995, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W995(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW995, nil, g.h.W995, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW996(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW996, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W996(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW996, nil, g.h.W996, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW997(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW997, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W997(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW997, nil, g.h.W997, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW998(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW998, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W998(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW998, nil, g.h.W998, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW999(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW999, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W999(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW999, nil, g.h.W999, s)
 }
 
 //go:noinline
 func (g *Ints1000) callW1000(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeW1000, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W1000(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints1000NodeW1000, nil, g.h.W1000, s)
 }
 
 //go:noinline
 func (g *Ints1000) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints1000NodeJoin, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, ints1000NodeJoin, nil, g.h.Join, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -191,23 +191,17 @@ func (g *Ints2) handle(ctx context.Context, n int, s *model.State) (model.State,
 //
 //go:noinline
 func (g *Ints2) callW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints2NodeW1, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W1(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints2NodeW1, nil, g.h.W1, s)
 }
 
 //go:noinline
 func (g *Ints2) callW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints2NodeW2, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.W2(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, ints2NodeW2, nil, g.h.W2, s)
 }
 
 //go:noinline
 func (g *Ints2) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
-	return runtime.Call(ctx, x, in, ints2NodeJoin, nil, func(ctx context.Context) (model.State, error) {
-		return g.h.Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, ints2NodeJoin, nil, g.h.Join, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

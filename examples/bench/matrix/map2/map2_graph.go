@@ -192,23 +192,17 @@ func (g *Map2) handle(ctx context.Context, n int, s *model.Map) (model.Map, erro
 //
 //go:noinline
 func (g *Map2) callW1(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map2NodeW1, nil, func(ctx context.Context) (model.Map, error) {
-		return g.h.W1(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, map2NodeW1, nil, g.h.W1, s)
 }
 
 //go:noinline
 func (g *Map2) callW2(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map2NodeW2, nil, func(ctx context.Context) (model.Map, error) {
-		return g.h.W2(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, map2NodeW2, nil, g.h.W2, s)
 }
 
 //go:noinline
 func (g *Map2) callJoin(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, s *model.Map, b JoinBranches) (model.Map, error) {
-	return runtime.Call(ctx, x, in, map2NodeJoin, nil, func(ctx context.Context) (model.Map, error) {
-		return g.h.Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, map2NodeJoin, nil, g.h.Join, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -192,23 +192,17 @@ func (g *Slice2) handle(ctx context.Context, n int, s *model.Slice) (model.Slice
 //
 //go:noinline
 func (g *Slice2) callW1(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice2NodeW1, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W1(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice2NodeW1, nil, g.h.W1, s)
 }
 
 //go:noinline
 func (g *Slice2) callW2(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice2NodeW2, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W2(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice2NodeW2, nil, g.h.W2, s)
 }
 
 //go:noinline
 func (g *Slice2) callJoin(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice, b JoinBranches) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice2NodeJoin, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, slice2NodeJoin, nil, g.h.Join, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

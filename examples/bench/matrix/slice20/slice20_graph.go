@@ -318,149 +318,107 @@ func (g *Slice20) handle(ctx context.Context, n int, s *model.Slice) (model.Slic
 //
 //go:noinline
 func (g *Slice20) callW1(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW1, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W1(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW1, nil, g.h.W1, s)
 }
 
 //go:noinline
 func (g *Slice20) callW2(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW2, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W2(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW2, nil, g.h.W2, s)
 }
 
 //go:noinline
 func (g *Slice20) callW3(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW3, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W3(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW3, nil, g.h.W3, s)
 }
 
 //go:noinline
 func (g *Slice20) callW4(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW4, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W4(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW4, nil, g.h.W4, s)
 }
 
 //go:noinline
 func (g *Slice20) callW5(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW5, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W5(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW5, nil, g.h.W5, s)
 }
 
 //go:noinline
 func (g *Slice20) callW6(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW6, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W6(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW6, nil, g.h.W6, s)
 }
 
 //go:noinline
 func (g *Slice20) callW7(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW7, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W7(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW7, nil, g.h.W7, s)
 }
 
 //go:noinline
 func (g *Slice20) callW8(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW8, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W8(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW8, nil, g.h.W8, s)
 }
 
 //go:noinline
 func (g *Slice20) callW9(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW9, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W9(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW9, nil, g.h.W9, s)
 }
 
 //go:noinline
 func (g *Slice20) callW10(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW10, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W10(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW10, nil, g.h.W10, s)
 }
 
 //go:noinline
 func (g *Slice20) callW11(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW11, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W11(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW11, nil, g.h.W11, s)
 }
 
 //go:noinline
 func (g *Slice20) callW12(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW12, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W12(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW12, nil, g.h.W12, s)
 }
 
 //go:noinline
 func (g *Slice20) callW13(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW13, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W13(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW13, nil, g.h.W13, s)
 }
 
 //go:noinline
 func (g *Slice20) callW14(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW14, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W14(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW14, nil, g.h.W14, s)
 }
 
 //go:noinline
 func (g *Slice20) callW15(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW15, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W15(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW15, nil, g.h.W15, s)
 }
 
 //go:noinline
 func (g *Slice20) callW16(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW16, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W16(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW16, nil, g.h.W16, s)
 }
 
 //go:noinline
 func (g *Slice20) callW17(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW17, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W17(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW17, nil, g.h.W17, s)
 }
 
 //go:noinline
 func (g *Slice20) callW18(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW18, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W18(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW18, nil, g.h.W18, s)
 }
 
 //go:noinline
 func (g *Slice20) callW19(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW19, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W19(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW19, nil, g.h.W19, s)
 }
 
 //go:noinline
 func (g *Slice20) callW20(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeW20, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.W20(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, slice20NodeW20, nil, g.h.W20, s)
 }
 
 //go:noinline
 func (g *Slice20) callJoin(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice, b JoinBranches) (model.Slice, error) {
-	return runtime.Call(ctx, x, in, slice20NodeJoin, nil, func(ctx context.Context) (model.Slice, error) {
-		return g.h.Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, slice20NodeJoin, nil, g.h.Join, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

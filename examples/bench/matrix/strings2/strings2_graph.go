@@ -191,23 +191,17 @@ func (g *Strings2) handle(ctx context.Context, n int, s *model.Strings) (model.S
 //
 //go:noinline
 func (g *Strings2) callW1(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
-	return runtime.Call(ctx, x, in, strings2NodeW1, nil, func(ctx context.Context) (model.Strings, error) {
-		return g.h.W1(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, strings2NodeW1, nil, g.h.W1, s)
 }
 
 //go:noinline
 func (g *Strings2) callW2(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {
-	return runtime.Call(ctx, x, in, strings2NodeW2, nil, func(ctx context.Context) (model.Strings, error) {
-		return g.h.W2(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, strings2NodeW2, nil, g.h.W2, s)
 }
 
 //go:noinline
 func (g *Strings2) callJoin(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings, b JoinBranches) (model.Strings, error) {
-	return runtime.Call(ctx, x, in, strings2NodeJoin, nil, func(ctx context.Context) (model.Strings, error) {
-		return g.h.Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, strings2NodeJoin, nil, g.h.Join, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -327,149 +327,107 @@ func (g *Fanout) handle(ctx context.Context, n int, s *State) (State, error) {
 //
 //go:noinline
 func (g *Fanout) callW01(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW01, nil, func(ctx context.Context) (State, error) {
-		return g.h.W01(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW01, nil, g.h.W01, s)
 }
 
 //go:noinline
 func (g *Fanout) callW02(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW02, nil, func(ctx context.Context) (State, error) {
-		return g.h.W02(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW02, nil, g.h.W02, s)
 }
 
 //go:noinline
 func (g *Fanout) callW03(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW03, nil, func(ctx context.Context) (State, error) {
-		return g.h.W03(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW03, nil, g.h.W03, s)
 }
 
 //go:noinline
 func (g *Fanout) callW04(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW04, nil, func(ctx context.Context) (State, error) {
-		return g.h.W04(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW04, nil, g.h.W04, s)
 }
 
 //go:noinline
 func (g *Fanout) callW05(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW05, nil, func(ctx context.Context) (State, error) {
-		return g.h.W05(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW05, nil, g.h.W05, s)
 }
 
 //go:noinline
 func (g *Fanout) callW06(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW06, nil, func(ctx context.Context) (State, error) {
-		return g.h.W06(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW06, nil, g.h.W06, s)
 }
 
 //go:noinline
 func (g *Fanout) callW07(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW07, nil, func(ctx context.Context) (State, error) {
-		return g.h.W07(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW07, nil, g.h.W07, s)
 }
 
 //go:noinline
 func (g *Fanout) callW08(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW08, nil, func(ctx context.Context) (State, error) {
-		return g.h.W08(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW08, nil, g.h.W08, s)
 }
 
 //go:noinline
 func (g *Fanout) callW09(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW09, nil, func(ctx context.Context) (State, error) {
-		return g.h.W09(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW09, nil, g.h.W09, s)
 }
 
 //go:noinline
 func (g *Fanout) callW10(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW10, nil, func(ctx context.Context) (State, error) {
-		return g.h.W10(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW10, nil, g.h.W10, s)
 }
 
 //go:noinline
 func (g *Fanout) callW11(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW11, nil, func(ctx context.Context) (State, error) {
-		return g.h.W11(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW11, nil, g.h.W11, s)
 }
 
 //go:noinline
 func (g *Fanout) callW12(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW12, nil, func(ctx context.Context) (State, error) {
-		return g.h.W12(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW12, nil, g.h.W12, s)
 }
 
 //go:noinline
 func (g *Fanout) callW13(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW13, nil, func(ctx context.Context) (State, error) {
-		return g.h.W13(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW13, nil, g.h.W13, s)
 }
 
 //go:noinline
 func (g *Fanout) callW14(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW14, nil, func(ctx context.Context) (State, error) {
-		return g.h.W14(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW14, nil, g.h.W14, s)
 }
 
 //go:noinline
 func (g *Fanout) callW15(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW15, nil, func(ctx context.Context) (State, error) {
-		return g.h.W15(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW15, nil, g.h.W15, s)
 }
 
 //go:noinline
 func (g *Fanout) callW16(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW16, nil, func(ctx context.Context) (State, error) {
-		return g.h.W16(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW16, nil, g.h.W16, s)
 }
 
 //go:noinline
 func (g *Fanout) callW17(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW17, nil, func(ctx context.Context) (State, error) {
-		return g.h.W17(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW17, nil, g.h.W17, s)
 }
 
 //go:noinline
 func (g *Fanout) callW18(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW18, nil, func(ctx context.Context) (State, error) {
-		return g.h.W18(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW18, nil, g.h.W18, s)
 }
 
 //go:noinline
 func (g *Fanout) callW19(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW19, nil, func(ctx context.Context) (State, error) {
-		return g.h.W19(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW19, nil, g.h.W19, s)
 }
 
 //go:noinline
 func (g *Fanout) callW20(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeW20, nil, func(ctx context.Context) (State, error) {
-		return g.h.W20(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, fanoutNodeW20, nil, g.h.W20, s)
 }
 
 //go:noinline
 func (g *Fanout) callAggregate(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b AggregateBranches) (State, error) {
-	return runtime.Call(ctx, x, in, fanoutNodeAggregate, nil, func(ctx context.Context) (State, error) {
-		return g.h.Aggregate(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, fanoutNodeAggregate, nil, g.h.Aggregate, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -187,9 +187,7 @@ func (g *Loop) handle(ctx context.Context, n int, s *State) (State, error) {
 //
 //go:noinline
 func (g *Loop) callRouteCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (CheckRoute, error) {
-	return runtime.CallRoute(ctx, x, in, loopNodeCheck, nil, func(ctx context.Context) (CheckRoute, error) {
-		return g.h.RouteCheck(ctx, *s)
-	})
+	return runtime.CallRouteHandler(ctx, x, in, loopNodeCheck, nil, g.h.RouteCheck, s)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -309,79 +309,57 @@ func (g *Mapped) handle(ctx context.Context, n int, s *State) (State, error) {
 //
 //go:noinline
 func (g *Mapped) callSummarize(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
-	return runtime.Call(ctx, x, in, mappedNodeSummarize, nil, func(ctx context.Context) (Doc, error) {
-		return g.h.Summarize(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mappedNodeSummarize, nil, g.h.Summarize, s)
 }
 
 //go:noinline
 func (g *Mapped) callCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
-	return runtime.Call(ctx, x, in, mappedNodeCheck, nil, func(ctx context.Context) (Doc, error) {
-		return g.h.Check(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mappedNodeCheck, nil, g.h.Check, s)
 }
 
 //go:noinline
 func (g *Mapped) callRouteCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (CheckRoute, error) {
-	return runtime.CallRoute(ctx, x, in, mappedNodeCheck, nil, func(ctx context.Context) (CheckRoute, error) {
-		return g.h.RouteCheck(ctx, *s)
-	})
+	return runtime.CallRouteHandler(ctx, x, in, mappedNodeCheck, nil, g.h.RouteCheck, s)
 }
 
 //go:noinline
 func (g *Mapped) callCombine(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b CombineItems) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeCombine, nil, func(ctx context.Context) (State, error) {
-		return g.h.Combine(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, mappedNodeCombine, nil, g.h.Combine, s, b)
 }
 
 //go:noinline
 func (g *Mapped) callSquare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Task) (Task, error) {
-	return runtime.Call(ctx, x, in, mappedNodeSquare, nil, func(ctx context.Context) (Task, error) {
-		return g.h.Square(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mappedNodeSquare, nil, g.h.Square, s)
 }
 
 //go:noinline
 func (g *Mapped) callTotal(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b TotalItems) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeTotal, nil, func(ctx context.Context) (State, error) {
-		return g.h.Total(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, mappedNodeTotal, nil, g.h.Total, s, b)
 }
 
 //go:noinline
 func (g *Mapped) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeLeft, nil, func(ctx context.Context) (State, error) {
-		return g.h.Left(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mappedNodeLeft, nil, g.h.Left, s)
 }
 
 //go:noinline
 func (g *Mapped) callDouble(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
-	return runtime.Call(ctx, x, in, mappedNodeDouble, nil, func(ctx context.Context) (Doc, error) {
-		return g.h.Double(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mappedNodeDouble, nil, g.h.Double, s)
 }
 
 //go:noinline
 func (g *Mapped) callLeftJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b LeftJoinItems) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeLeftJoin, nil, func(ctx context.Context) (State, error) {
-		return g.h.LeftJoin(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, mappedNodeLeftJoin, nil, g.h.LeftJoin, s, b)
 }
 
 //go:noinline
 func (g *Mapped) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeRight, nil, func(ctx context.Context) (State, error) {
-		return g.h.Right(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, mappedNodeRight, nil, g.h.Right, s)
 }
 
 //go:noinline
 func (g *Mapped) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
-	return runtime.Call(ctx, x, in, mappedNodeJoin, nil, func(ctx context.Context) (State, error) {
-		return g.h.Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, mappedNodeJoin, nil, g.h.Join, s, b)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

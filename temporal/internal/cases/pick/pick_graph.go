@@ -259,37 +259,27 @@ func (g *Pick) handle(ctx context.Context, n int, s *State) (State, error) {
 //
 //go:noinline
 func (g *Pick) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, pickNodeWeb, nil, func(ctx context.Context) (State, error) {
-		return g.h.Web(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, pickNodeWeb, nil, g.h.Web, s)
 }
 
 //go:noinline
 func (g *Pick) callPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, pickNodePapers, nil, func(ctx context.Context) (State, error) {
-		return g.h.Papers(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, pickNodePapers, nil, g.h.Papers, s)
 }
 
 //go:noinline
 func (g *Pick) callBooks(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, pickNodeBooks, nil, func(ctx context.Context) (State, error) {
-		return g.h.Books(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, pickNodeBooks, nil, g.h.Books, s)
 }
 
 //go:noinline
 func (g *Pick) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
-	return runtime.Call(ctx, x, in, pickNodeMerge, nil, func(ctx context.Context) (State, error) {
-		return g.h.Merge(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, pickNodeMerge, nil, g.h.Merge, s, b)
 }
 
 //go:noinline
 func (g *Pick) callRouteMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (MergeRoute, error) {
-	return runtime.CallRoute(ctx, x, in, pickNodeMerge, nil, func(ctx context.Context) (MergeRoute, error) {
-		return g.h.RouteMerge(ctx, *s)
-	})
+	return runtime.CallRouteHandler(ctx, x, in, pickNodeMerge, nil, g.h.RouteMerge, s)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.

@@ -290,30 +290,22 @@ func (g *Flaky) policy(n int) *runtime.NodePolicy {
 //
 //go:noinline
 func (g *Flaky) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, flakyNodeLeft, &flakyPolicyLeft, func(ctx context.Context) (State, error) {
-		return g.h.Left(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, flakyNodeLeft, &flakyPolicyLeft, g.h.Left, s)
 }
 
 //go:noinline
 func (g *Flaky) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
-	return runtime.Call(ctx, x, in, flakyNodeRight, &flakyPolicyRight, func(ctx context.Context) (State, error) {
-		return g.h.Right(ctx, *s)
-	})
+	return runtime.CallHandler(ctx, x, in, flakyNodeRight, &flakyPolicyRight, g.h.Right, s)
 }
 
 //go:noinline
 func (g *Flaky) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
-	return runtime.Call(ctx, x, in, flakyNodeJoin, nil, func(ctx context.Context) (State, error) {
-		return g.h.Join(ctx, *s, b)
-	})
+	return runtime.CallFanIn(ctx, x, in, flakyNodeJoin, nil, g.h.Join, s, b)
 }
 
 //go:noinline
 func (g *Flaky) callRouteDecide(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (DecideRoute, error) {
-	return runtime.CallRoute(ctx, x, in, flakyNodeDecide, &flakyPolicyDecide, func(ctx context.Context) (DecideRoute, error) {
-		return g.h.RouteDecide(ctx, *s)
-	})
+	return runtime.CallRouteHandler(ctx, x, in, flakyNodeDecide, &flakyPolicyDecide, g.h.RouteDecide, s)
 }
 
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
