@@ -97,8 +97,8 @@ func WithNodeHook(h Hook) Option {
 }
 
 // Hooked reports whether the run has hooks. Generated code calls a handler
-// directly when it has no policy and the run no hooks, and through Call
-// otherwise.
+// directly when it has no policy and the run no hooks, and through the
+// runtime (Call and its kin) otherwise.
 func (x *Exec[S]) Hooked() bool { return x.hooks != nil }
 
 // scope is one begun Scope: the hooks' report functions and its start.

@@ -124,8 +124,12 @@ func (o Options) apply(opts []Option) Options {
 	return o
 }
 
-// Generated2 is referenced by every file graphc generates for this API:
-// a file generated for a later API names a later constant, so building it
+// GeneratedN is referenced by every file graphc generates for API N: a
+// file generated for a later API names a later constant, so building it
 // against an older runtime fails with "undefined: runtime.GeneratedN"
-// rather than with a puzzle. Upgrade the graphc module to match.
-const Generated2 = true
+// rather than with a puzzle. Upgrade the graphc module to match. API 3
+// adds CallHandler, CallFanIn and CallRouteHandler.
+const (
+	Generated2 = true
+	Generated3 = true
+)

@@ -122,11 +122,14 @@ func (e *RetryError) Unwrap() []error {
 }
 
 // Call calls fn, node's handler, under its policy p (nil: one plain
-// attempt) and the run's hooks. Generated code calls it for every node that
-// has a policy, and for every node when a hook is set (see Exec.Hooked);
-// route handlers go through CallRoute. It returns fn's result, or the error
-// of the last attempt (a *TimeoutError if it timed out, a *RetryError when
-// there were several attempts), which the caller wraps with Fail.
+// attempt) and the run's hooks. Generated code goes through the runtime
+// for every node that has a policy, and for every node when a hook is set
+// (see Exec.Hooked): through Call for a node of the main flow whose
+// handler takes the state alone, through CallHandler, CallFanIn and
+// CallRouteHandler for the others and for route handlers. It returns fn's
+// result, or the error of the last attempt (a *TimeoutError if it timed
+// out, a *RetryError when there were several attempts), which the caller
+// wraps with Fail.
 //
 // Attempts run on the caller's goroutine, one after the other. A handler
 // that ignores its context past the timeout is not abandoned: Call returns
@@ -146,16 +149,18 @@ func CallRoute[S, T any](ctx context.Context, x *Exec[S], in Branch, node int, p
 }
 
 // CallHandler is Call for a handler h that takes its node's value alone:
-// the state, or in a map's flow the item. It calls h(ctx, *v). Generated
-// code passes the handler as a method value (g.h.Plan), so that a node's
-// call method is one line rather than a closure that gofmt sizes by
-// printing it.
+// the state, or in a map's flow the item. It calls h(ctx, *v), with the
+// same policy, hooks, errors and panics as Call. Generated code passes the
+// handler as a method value (g.h.Plan); neither it nor the closure
+// CallHandler builds escapes, so the call allocates no more than Call's.
 func CallHandler[S, V any](ctx context.Context, x *Exec[S], in Branch, node int, p *NodePolicy, h func(context.Context, V) (V, error), v *V) (V, error) {
 	return call(ctx, x, in, node, NodeScope, p, func(ctx context.Context) (V, error) { return h(ctx, *v) })
 }
 
 // CallFanIn is CallHandler for the handler of a fan-in, which takes the
-// state and what its branches delivered, b: it calls h(ctx, *s, b).
+// state and what its branches (or a map's items) delivered, b: it calls
+// h(ctx, *s, b). A fan-in's value is the state S: graphc refuses a fork
+// inside a map's flow.
 func CallFanIn[S, B any](ctx context.Context, x *Exec[S], in Branch, node int, p *NodePolicy, h func(context.Context, S, B) (S, error), s *S, b B) (S, error) {
 	return call(ctx, x, in, node, NodeScope, p, func(ctx context.Context) (S, error) { return h(ctx, *s, b) })
 }

@@ -12,8 +12,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 2.
-const _ = runtime.Generated2
+// This file needs a graphc runtime that supports generated code of API 3.
+const _ = runtime.Generated3
 
 // ApprovalHandlers are the node handlers of the Approval graph: implement them and pass them to NewApproval.
 //
@@ -264,7 +264,7 @@ func (g *Approval) handle(ctx context.Context, n int, s *State) (State, error) {
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callSearchWeb calls SearchWeb through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callSearchWeb calls SearchWeb through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the method value and the closure around it would take room in every flow's frame.
 //
 //go:noinline
 func (g *Approval) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {

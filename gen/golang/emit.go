@@ -593,7 +593,7 @@ func (e *emitter) branchFlow(f *graph.Fork) flowSpec {
 
 // flow emits the function of fl, the transition loop of one region, with
 // every case of its switch; flowFrame and flowCases emit the same function
-// in pieces (see flowParts). Fan-ins run inside the case of their fork
+// in parts (see flowParts). Fan-ins run inside the case of their fork
 // node, so they have no case of their own:
 //
 //	func (g *Research) run(ctx context.Context, x *runtime.Exec[State], n int, s *State) (result error) {
@@ -637,14 +637,14 @@ func (e *emitter) flow(fl flowSpec) {
 	e.flowFunc(fl, func(sw *jen.Group) { e.flowCases(sw, fl, 0, len(fl.order)) })
 }
 
-// flowFrame emits the function of fl with the mark of hole where the
-// cases of its switch go, before its default case:
+// flowFrame emits the function of fl with a mark where the cases of its
+// switch go, before its default case (see flowParts):
 //
 //	switch n {
 //	// graphc:cases run
 //	default:
-func (e *emitter) flowFrame(fl flowSpec, hole string) {
-	e.flowFunc(fl, func(sw *jen.Group) { sw.Comment(holeMark + hole) })
+func (e *emitter) flowFrame(fl flowSpec) {
+	e.flowFunc(fl, func(sw *jen.Group) { sw.Comment(casesMark + fl.name) })
 }
 
 // flowFunc emits the function of fl; cases adds the case clauses of its

@@ -11,8 +11,14 @@ import (
 // parts, must equal byte for byte.
 func GenerateWhole(in Input) ([]byte, error) {
 	e := newExecutor(in)
-	e.whole = true
 	return e.renderWhole(e.parts())
+}
+
+// GenerateInPieces is Generate with piece cases of a flow to a part.
+func GenerateInPieces(in Input, piece int) ([]byte, error) {
+	e := newExecutor(in)
+	e.piece = piece
+	return e.renderParts(e.parts())
 }
 
 // GenerateTestWhole is GenerateWhole for the test file (see GenerateTest).
@@ -21,11 +27,18 @@ func GenerateTestWhole(in Input) ([]byte, error) {
 	return e.renderWhole(e.testParts())
 }
 
-// renderWhole renders the parts' declarations in one jen.File.
+// renderWhole renders the parts' declarations in one jen.File: a flow's
+// frame with all its cases, none of its runs of cases apart.
 func (e *emitter) renderWhole(parts []part) ([]byte, error) {
 	e.newFile()
 	for _, p := range parts {
-		p.emit(e)
+		switch {
+		case p.cases != nil:
+		case p.whole != nil:
+			p.whole(e)
+		default:
+			p.emit(e)
+		}
 	}
 	var b bytes.Buffer
 	err := e.f.Render(&b)
@@ -48,10 +61,40 @@ func RenderParts(in Input, decls [][]jen.Code) ([]byte, error) {
 	return e.renderParts(parts)
 }
 
-// SetFlowPiece sets how many cases of a flow a part holds, until the
-// returned func restores it.
-func SetFlowPiece(n int) (restore func()) {
-	old := flowPiece
-	flowPiece = n
-	return func() { flowPiece = old }
+// RenderSwitch renders, in a file of package p, a function whose flow's
+// switch holds cases, both as Generate does (its cases in parts of piece
+// each, see flowParts) and whole.
+func RenderSwitch(cases []jen.Code, piece int) (parts, whole []byte, err error) {
+	e := &emitter{in: Input{Package: "p", Source: "switch.graph.yaml"}}
+	frame := func(body func(sw *jen.Group)) func(e *emitter) {
+		// func f(n int) { flow: for { switch n { ... default: return } } }
+		return func(e *emitter) {
+			e.f.Func().Id("f").Params(jen.Id("n").Int()).Block(
+				jen.Id("flow").Op(":"),
+				jen.For().Block(jen.Switch(jen.Id("n")).BlockFunc(func(sw *jen.Group) {
+					body(sw)
+					sw.Default().Return()
+				})),
+			)
+		}
+	}
+	all := func(sw *jen.Group) {
+		for _, c := range cases {
+			sw.Add(c)
+		}
+	}
+	list := []part{{weight: 1, flow: "f", whole: frame(all), emit: frame(func(sw *jen.Group) { sw.Comment(casesMark + "f") })}}
+	for from := 0; from < len(cases); from += piece {
+		run := cases[from:min(from+piece, len(cases))]
+		list = append(list, part{weight: 1, flow: "f", what: "cases of f", cases: func(e *emitter, sw *jen.Group) {
+			for _, c := range run {
+				sw.Add(c)
+			}
+		}})
+	}
+	if parts, err = e.renderParts(list); err != nil {
+		return nil, nil, err
+	}
+	whole, err = e.renderWhole(list)
+	return parts, whole, err
 }

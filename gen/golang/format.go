@@ -32,75 +32,92 @@ type part struct {
 	weight int
 	// emit adds the part's declarations to e.f.
 	emit func(e *emitter)
-	// cases, set instead of emit, adds case clauses to the switch of a
-	// flow, hole: the part is a piece of the flow's function, which the
-	// part whose frame is hole declares with a mark where they go (see
-	// flowParts).
+
+	// A flow's function in parts (see flowParts) is a part for its frame
+	// and a part for each run of its cases, each with flow set to the
+	// flow's name. The frame's emit writes the function with a mark where
+	// the cases go, and its whole writes it with every case (for the
+	// reference file the tests compare with); a run of cases has cases
+	// instead of emit, which adds them to a switch.
+	flow  string
+	whole func(e *emitter)
 	cases func(e *emitter, sw *jen.Group)
-	hole  string
-	frame string
+	// what names a run of cases in errors: "cases 250-499 of run".
+	what string
 }
 
 // partNodes is how many nodes' declarations a part holds at most (see
-// chunks). Small parts keep the heap small: the syntax trees of the parts
-// being built are most of what is live, and the heap grows to five times
-// that (see cmd/graphc's GOGC), every new page of it a page fault. On the
-// 10,000-node spec, parts of 1000, 500, 250 and 125 nodes took 1.65,
-// 1.56, 1.50 and 1.50 s (medians of 8 interleaved runs; peak RSS 260, 229,
-// 209 and 204 MB).
+// chunks), and how many cases of a flow (see flowParts). Small parts keep
+// the heap small: the syntax trees of the parts being built are most of
+// what is live, and the heap grows to five times that (see cmd/graphc's
+// GOGC), every new page of it a page fault; on the 10,000-node spec, parts
+// of 250 nodes took a tenth less time than parts of 1000.
 const partNodes = 250
 
-// flowPiece is how many cases of a flow's switch a part holds at most (see
-// flowParts). Tests lower it, to build small flows in many pieces.
-var flowPiece = partNodes
-
-// holeMark starts the comment that marks, in a flow's switch, where the
-// case clauses of its pieces go (see flowFrame).
-const holeMark = "graphc:cases "
+// casesMark starts the comment that marks, in a flow's switch, where the
+// runs of its cases go (see flowFrame).
+const casesMark = "graphc:cases "
 
 // flowParts appends to parts the parts of fl's function, weight KB per
 // ten cases. A flow of thousands of nodes is one function of megabytes,
 // which formatted alone would take longer than all the rest of the file
 // on another core, and hold a large syntax tree meanwhile. So its
 // function is a part with a mark where its cases go (see flowFrame), and
-// its cases are pieces of flowPiece cases each, every piece built,
-// rendered and formatted in a function of the same depth as the switch:
+// its cases are parts of e.piece cases each (partNodes unless a test says
+// otherwise), each built, rendered and formatted in a function of the
+// same depth as the switch, whose last case is a default, as in the flow:
 //
 //	func _() {
 //	flow:
 //		for {
 //			switch n {
-//			... the piece's case clauses ...
+//			... the run's case clauses ...
+//			default:
 //			}
 //		}
 //	}
 //
 // out of which renderParts cuts the case clauses, to put them in place of
-// the mark. gofmt formats a case clause alike there and in the flow:
-// nothing in its layout reaches across case clauses but the blank lines
-// between them, and there are none (TestPartsAreOneFile checks it on
-// flows of one case a piece). With whole set, the function is one part.
+// the mark. gofmt formats a case clause alike there and in the flow: what
+// is around a case clause reaches its layout only through the blank lines
+// between them, of which there are none, and the token after it, which
+// places a comment that ends it (at the next case's indent before case or
+// default, at the body's before a brace). TestPartsAreOneFile checks it on
+// flows of one case a part, and TestPiecesAreOneFile on cases that end in
+// a comment. A flow without cases is one part.
 func (e *emitter) flowParts(parts []part, fl flowSpec, weight int) []part {
-	if e.whole {
-		return append(parts, part{weight: weight * len(fl.order) / 10, emit: func(e *emitter) { e.flow(fl) }})
+	whole := func(e *emitter) { e.flow(fl) }
+	if len(fl.order) == 0 {
+		return append(parts, part{weight: 1, emit: whole})
 	}
-	parts = append(parts, part{weight: 1, frame: fl.name, emit: func(e *emitter) { e.flowFrame(fl, fl.name) }})
-	for from := 0; from < len(fl.order); from += flowPiece {
-		to := min(from+flowPiece, len(fl.order))
+	parts = append(parts, part{weight: 1, flow: fl.name, whole: whole, emit: func(e *emitter) { e.flowFrame(fl) }})
+	size := e.pieceSize()
+	for from := 0; from < len(fl.order); from += size {
+		to := min(from+size, len(fl.order))
 		parts = append(parts, part{
 			weight: weight * (to - from) / 10,
-			hole:   fl.name,
+			flow:   fl.name,
 			cases:  func(e *emitter, sw *jen.Group) { e.flowCases(sw, fl, from, to) },
+			what:   fmt.Sprintf("cases %d-%d of %s", from, to-1, fl.name),
 		})
 	}
 	return parts
 }
 
-// The frame a piece's case clauses are formatted in (see flowParts), as
-// gofmt writes it around them.
+// pieceSize is how many cases of a flow a part holds (see flowParts):
+// e.piece, or partNodes when it is not set.
+func (e *emitter) pieceSize() int {
+	if e.piece > 0 {
+		return e.piece
+	}
+	return partNodes
+}
+
+// The function a run of cases is formatted in (see flowParts), as gofmt
+// writes it around them.
 const (
-	pieceHead = "func _() {\nflow:\n\tfor {\n\t\tswitch n {\n"
-	pieceTail = "\n\t\t}\n\t}\n}"
+	casesHead = "func _() {\nflow:\n\tfor {\n\t\tswitch n {\n"
+	casesTail = "\n\t\tdefault:\n\t\t}\n\t}\n}"
 )
 
 // chunks splits s into runs, in order, that weigh at most partNodes
@@ -189,58 +206,62 @@ func (e *emitter) renderParts(parts []part) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("formatting the header: %w\n%s", err, src)
 	}
-	// The pieces of each flow, in order, go in place of its mark.
-	pieces := map[string][][]byte{}
+	// The runs of cases of each flow, in order, go in place of its mark.
+	cases := map[string][][]byte{}
 	for i, r := range out {
-		if h := parts[i].hole; h != "" {
-			pieces[h] = append(pieces[h], r.body)
+		if p := parts[i]; p.cases != nil {
+			cases[p.flow] = append(cases[p.flow], r.body)
 		}
 	}
 	// The file is copied once, into a slice of its size: on a large graph
 	// it is megabytes, which a growing slice would copy again and again.
 	file := [][]byte{bytes.TrimSpace(header)}
 	for i, r := range out {
-		if parts[i].hole != "" || len(r.body) == 0 {
+		p := parts[i]
+		if p.cases != nil || len(r.body) == 0 {
 			continue
 		}
 		file = append(file, []byte("\n\n"))
-		h := parts[i].frame
-		if h == "" {
+		if p.flow == "" {
 			file = append(file, r.body)
 			continue
 		}
-		before, after, err := cutMark(r.body, h)
+		before, after, err := cutMark(r.body, p.flow)
 		if err != nil {
 			return nil, err
 		}
 		file = append(file, before)
-		for k, p := range pieces[h] {
+		for k, c := range cases[p.flow] {
 			if k > 0 {
 				file = append(file, []byte("\n"))
 			}
-			file = append(file, p)
+			file = append(file, c)
 		}
 		file = append(file, []byte("\n"), after)
+		delete(cases, p.flow)
+	}
+	for flow := range cases {
+		return nil, fmt.Errorf("the cases of %s have no frame to go in", flow)
 	}
 	file = append(file, []byte("\n"))
 	return slices.Concat(file...), nil
 }
 
-// cutMark returns the text of body around the line of hole's mark (see
+// cutMark returns the text of body around the line of flow's mark (see
 // flowFrame), which the lines of the flow's cases replace.
-func cutMark(body []byte, hole string) (before, after []byte, err error) {
-	mark := []byte("// " + holeMark + hole + "\n")
+func cutMark(body []byte, flow string) (before, after []byte, err error) {
+	mark := []byte("// " + casesMark + flow + "\n")
 	at := bytes.Index(body, mark)
 	start := bytes.LastIndexByte(body[:max(at, 0)], '\n') + 1
 	if at < 0 || len(bytes.TrimLeft(body[start:at], "\t")) > 0 {
-		return nil, nil, fmt.Errorf("the mark of the cases of %s is not a line of its own", hole)
+		return nil, nil, fmt.Errorf("the mark of the cases of %s is not a line of its own", flow)
 	}
 	return body[:start], body[at+len(mark):], nil
 }
 
-// partSlots holds a token for each part being built: at most GOMAXPROCS,
-// across every file being rendered (the executor's and its test's are
-// rendered side by side).
+// partSlots holds a token for each part being built: at most GOMAXPROCS
+// (as it was when the package was initialized), across every file being
+// rendered (the executor's and its test's are rendered side by side).
 var partSlots = make(chan struct{}, goruntime.GOMAXPROCS(0))
 
 // buildParts builds, renders and formats each part in a file of its own,
@@ -262,7 +283,7 @@ func (e *emitter) buildParts(parts []part, names []importName) ([]rendered, erro
 			defer func() { <-partSlots }()
 			out[i], errs[i] = e.buildPart(parts[i], names)
 			if errs[i] != nil {
-				errs[i] = fmt.Errorf("part %d: %w", i+1, errs[i])
+				errs[i] = fmt.Errorf("part %d (%s): %w", i+1, cmp.Or(parts[i].what, "declarations"), errs[i])
 			}
 		})
 	}
@@ -278,10 +299,13 @@ func (e *emitter) buildPart(p part, names []importName) (rendered, error) {
 	pe.f.NoFormat = true
 	pe.f.Comment(bodyMark[len("// "):])
 	if p.cases != nil {
-		// func _() { flow: for { switch n { ... } } }: see flowParts
+		// func _() { flow: for { switch n { ... default: } } }: see flowParts
 		pe.f.Func().Id("_").Params().Block(
 			jen.Id("flow").Op(":"),
-			jen.For().Block(jen.Switch(jen.Id("n")).BlockFunc(func(sw *jen.Group) { p.cases(&pe, sw) })),
+			jen.For().Block(jen.Switch(jen.Id("n")).BlockFunc(func(sw *jen.Group) {
+				p.cases(&pe, sw)
+				sw.Default()
+			})),
 		)
 	} else {
 		p.emit(&pe)
@@ -317,10 +341,10 @@ func (e *emitter) buildPart(p part, names []importName) (rendered, error) {
 	}
 	r.body = bytes.TrimSpace(b[len(clause):])
 	if p.cases != nil {
-		cases, head := bytes.CutPrefix(r.body, []byte(pieceHead))
-		cases, tail := bytes.CutSuffix(cases, []byte(pieceTail))
+		cases, head := bytes.CutPrefix(r.body, []byte(casesHead))
+		cases, tail := bytes.CutSuffix(cases, []byte(casesTail))
 		if !head || !tail {
-			return rendered{}, fmt.Errorf("the frame of the cases of %s moved:\n%s", p.hole, r.body)
+			return rendered{}, fmt.Errorf("the function around %s moved:\n%s", p.what, r.body)
 		}
 		r.body = cases
 	}

@@ -46,37 +46,40 @@ func chainSpec(n int) []byte {
 }
 
 // TestPartsAreOneFile checks that the executor, built, rendered and
-// formatted in parts side by side, and its flows in pieces, is byte for
-// byte the file jennifer and gofmt make of all its declarations at once:
-// on the hostile spec, on every example's spec (interrupts, maps, select
-// forks, nested forks, routes in branches, policies) with the flows in
-// pieces of one case, of two and of the default size, and on a chain of
-// 2000 nodes, whose joins take more than one part.
+// formatted in parts side by side, and its flows in runs of cases, is byte
+// for byte the file jennifer and gofmt make of all its declarations at
+// once; and so for the test file. It runs on the hostile spec and on every
+// spec of the examples and of the internal cases (interrupts before and
+// after, maps, select forks, nested forks, forks in maps, routes in
+// branches, policies), with flows in parts of one case, of two and of the
+// default size, and on a chain of 2000 nodes, whose joins take more than
+// one part.
 func TestPartsAreOneFile(t *testing.T) {
 	type spec struct {
 		name string
 		src  []byte
 	}
 	specs := []spec{{"hostile", []byte(hostile)}}
-	paths, err := filepath.Glob("../../examples/*/*.graph.yaml")
-	if err != nil {
-		t.Fatal(err)
+	var paths []string
+	for _, pattern := range []string{"../../examples/*/*.graph.yaml", "../../examples/bench/*/*.graph.yaml", "../../internal/cases/*/*.graph.yaml", "../../temporal/internal/cases/*/*.graph.yaml"} {
+		more, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, more...)
 	}
-	more, err := filepath.Glob("../../examples/bench/*/*.graph.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range append(paths, more...) {
+	for _, p := range paths {
 		if strings.Contains(p, "1000") {
-			continue // one of each shape is enough at one case a piece
+			continue // one of each shape is enough at one case a part
 		}
 		src, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		specs = append(specs, spec{filepath.Base(filepath.Dir(p)), src})
+		rel, _ := filepath.Rel("../..", p)
+		specs = append(specs, spec{strings.TrimSuffix(rel, ".graph.yaml"), src})
 	}
-	if len(specs) < 10 {
+	if len(specs) < 30 {
 		t.Fatalf("found %d specs", len(specs))
 	}
 	for _, piece := range []int{1, 2, 0} {
@@ -86,19 +89,45 @@ func TestPartsAreOneFile(t *testing.T) {
 		}
 		for _, tc := range list {
 			t.Run(fmt.Sprintf("%s/piece%d", tc.name, piece), func(t *testing.T) {
-				if piece > 0 {
-					defer golang.SetFlowPiece(piece)()
-				}
-				partsAreOneFile(t, tc.name, tc.src)
+				partsAreOneFile(t, tc.name, tc.src, piece)
 			})
 		}
 	}
 }
 
-// partsAreOneFile checks that Generate and GenerateWhole, and
-// GenerateTest and GenerateTestWhole, agree on the spec src, its state's
-// fields of any type and its items' of a struct.
-func partsAreOneFile(t *testing.T, name string, src []byte) {
+// TestPiecesAreOneFile checks the runs of a flow's cases against the
+// whole flow on the shapes that gofmt lays out by what is around a case:
+// a case that ends in a comment (placed by the token after it), trailing
+// comments and composite literals (aligned across lines), a comment
+// before a case.
+func TestPiecesAreOneFile(t *testing.T) {
+	var cases []jen.Code
+	for i := range 6 {
+		cases = append(cases,
+			jen.Case(jen.Lit(i)).Block(
+				jen.Id("a").Op(":=").Lit(i).Comment("a trailing comment"),
+				jen.Id("bb").Op(":=").Index().Int().Values(jen.Lit(i)).Comment("aligned with it"),
+				jen.Id("_").Op("=").Map(jen.String()).Int().Values(jen.Dict{jen.Lit("k"): jen.Id("a"), jen.Lit("longer"): jen.Id("bb").Index(jen.Lit(0))}),
+				jen.Comment("a comment that ends the case"),
+			),
+			jen.Comment("a comment before a case"),
+			jen.Case(jen.Lit(100+i)).Block(jen.Break().Id("flow")),
+		)
+	}
+	for _, piece := range []int{1, 2, 3, 5} {
+		got, want, err := golang.RenderSwitch(cases, piece)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameFile(t, got, want)
+	}
+}
+
+// partsAreOneFile checks that Generate (with piece cases of a flow to a
+// part, unless 0) and GenerateWhole, and GenerateTest and
+// GenerateTestWhole, agree on the spec src, its state's fields of any type
+// and its items' of a struct.
+func partsAreOneFile(t *testing.T, name string, src []byte, piece int) {
 	g, errs := gen.Check(name+".graph.yaml", src)
 	if errs != nil {
 		t.Fatal(errs)
@@ -124,7 +153,11 @@ func partsAreOneFile(t *testing.T, name string, src []byte) {
 			in.Items[f] = golang.Item{Type: jen.Id("Item"), Copy: func(src jen.Code) jen.Code { return jen.Id("copyItem").Call(src) }}
 		}
 	}
-	got, err := golang.Generate(in)
+	generate := golang.Generate
+	if piece > 0 {
+		generate = func(in golang.Input) ([]byte, error) { return golang.GenerateInPieces(in, piece) }
+	}
+	got, err := generate(in)
 	if err != nil {
 		t.Fatal(err)
 	}

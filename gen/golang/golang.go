@@ -182,9 +182,9 @@ func (e *emitter) parts() []part {
 		}
 	}
 	add(1, func(e *emitter) {
-		// const _ = runtime.Generated2
-		e.f.Comment("This file needs a graphc runtime that supports generated code of API 2.")
-		e.f.Const().Id("_").Op("=").Add(rt("Generated2"))
+		// const _ = runtime.Generated3
+		e.f.Comment("This file needs a graphc runtime that supports generated code of API 3.")
+		e.f.Const().Id("_").Op("=").Add(rt("Generated3"))
 		e.f.Line()
 		e.state()
 	})
@@ -213,28 +213,30 @@ func (e *emitter) parts() []part {
 	// the forks in order, as many to a part as fit; a flow with more
 	// cases than that is built in pieces (see flowParts).
 	parts = e.flowParts(parts, e.mainFlow(), 7)
-	var batch []*graph.Fork
+	var batch []flowSpec
+	flowCases := func(fl flowSpec) int { return len(fl.order) }
 	flush := func() {
 		if len(batch) > 0 {
-			fs := batch
-			add(7*weigh(fs, forkNodes)/10, func(e *emitter) {
-				for _, f := range fs {
-					e.flow(e.branchFlow(f))
+			fls := batch
+			add(7*weigh(fls, flowCases)/10, func(e *emitter) {
+				for _, fl := range fls {
+					e.flow(fl)
 				}
 			})
 			batch = nil
 		}
 	}
 	for _, f := range g.Forks {
-		if fl := e.branchFlow(f); len(fl.order) > flowPiece {
+		fl := e.branchFlow(f)
+		if len(fl.order) > e.pieceSize() {
 			flush()
 			parts = e.flowParts(parts, fl, 7)
 			continue
 		}
-		if weigh(batch, forkNodes)+forkNodes(f) > partNodes {
+		if weigh(batch, flowCases)+len(fl.order) > partNodes {
 			flush()
 		}
-		batch = append(batch, f)
+		batch = append(batch, fl)
 	}
 	flush()
 	nodes(5, branchRouted, (*emitter).routeMethods)
@@ -266,10 +268,9 @@ type emitter struct {
 	firstOwn      *graph.Node
 	firstOwnRoute bool
 
-	// whole: the parts go into one file, formatted whole (GenerateWhole,
-	// what the tests compare Generate with), so a flow is one part of its
-	// own rather than pieces (see flowParts).
-	whole bool
+	// piece is how many cases of a flow a part holds (see flowParts):
+	// partNodes when zero; tests set it lower.
+	piece int
 }
 
 // rt names an identifier of the runtime package.

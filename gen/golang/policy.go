@@ -218,7 +218,7 @@ func (e *emitter) callMethods(nodes []*graph.Node) {
 			if n == e.firstOwn && route == e.firstOwnRoute {
 				// One doc for the family, not a copy per node: on a graph
 				// of 10,000 nodes the copies were 1.7 MB of the file.
-				e.f.Comment(fmt.Sprintf("%s calls %s through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.", callMethod(n, route), method))
+				e.f.Comment(fmt.Sprintf("%s calls %s through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the method value and the closure around it would take room in every flow's frame.", callMethod(n, route), method))
 				e.f.Comment("")
 			}
 			e.f.Comment("//go:noinline")

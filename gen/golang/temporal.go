@@ -237,7 +237,7 @@ func (e *emitter) activities() {
 		if e.splitRoute(n) {
 			why := "which the run pauses after: it runs once the resume has given the state"
 			if !e.interrupts(n, true) {
-				why = "in an activity of its own, under the node's policy, as runtime.CallRoute calls it locally: a failed route is retried without running the node again"
+				why = "in an activity of its own, under the node's policy, as the runtime calls it locally: a failed route is retried without running the node again"
 			}
 			e.f.Comment(fmt.Sprintf("%s picks the edge out of %q, %s.", n.RouteMethod, n.Name, why))
 			e.f.Add(recv()).Id(n.RouteMethod).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT())).Params(jen.Id(n.RouteType), jen.Error()).Block(

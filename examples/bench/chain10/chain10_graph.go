@@ -10,8 +10,8 @@ import (
 	"iter"
 )
 
-// This file needs a graphc runtime that supports generated code of API 2.
-const _ = runtime.Generated2
+// This file needs a graphc runtime that supports generated code of API 3.
+const _ = runtime.Generated3
 
 // Chain10Handlers are the node handlers of the Chain10 graph: implement them and pass them to NewChain10.
 //

@@ -10,8 +10,8 @@ import (
 	"iter"
 )
 
-// This file needs a graphc runtime that supports generated code of API 2.
-const _ = runtime.Generated2
+// This file needs a graphc runtime that supports generated code of API 3.
+const _ = runtime.Generated3
 
 // Chain1000Handlers are the node handlers of the Chain1000 graph: implement them and pass them to NewChain1000.
 //

@@ -11,8 +11,8 @@ import (
 	"strconv"
 )
 
-// This file needs a graphc runtime that supports generated code of API 2.
-const _ = runtime.Generated2
+// This file needs a graphc runtime that supports generated code of API 3.
+const _ = runtime.Generated3
 
 // Loop1000Handlers are the node handlers of the Loop1000 graph: implement them and pass them to NewLoop1000.
 //
@@ -169,7 +169,7 @@ func (g *Loop1000) handle(ctx context.Context, n int, s *model.State) (model.Sta
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callRouteCount calls RouteCount through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callRouteCount calls RouteCount through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the method value and the closure around it would take room in every flow's frame.
 //
 //go:noinline
 func (g *Loop1000) callRouteCount(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (CountRoute, error) {

@@ -10,8 +10,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 2.
-const _ = runtime.Generated2
+// This file needs a graphc runtime that supports generated code of API 3.
+const _ = runtime.Generated3
 
 // FragileGraphHandlers are the node handlers of the FragileGraph graph: implement them and pass them to NewFragileGraph.
 //
@@ -186,7 +186,7 @@ func (g *FragileGraph) handle(ctx context.Context, n int, s *Fragile) (Fragile, 
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the method value and the closure around it would take room in every flow's frame.
 //
 //go:noinline
 func (g *FragileGraph) callLeft(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile) (Fragile, error) {

@@ -9,8 +9,8 @@ import (
 	"iter"
 )
 
-// This file needs a graphc runtime that supports generated code of API 2.
-const _ = runtime.Generated2
+// This file needs a graphc runtime that supports generated code of API 3.
+const _ = runtime.Generated3
 
 // State is the state of the Linear graph, declared in linear.graph.yaml.
 type State struct {

@@ -12,8 +12,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 2.
-const _ = runtime.Generated2
+// This file needs a graphc runtime that supports generated code of API 3.
+const _ = runtime.Generated3
 
 // Slice100Handlers are the node handlers of the Slice100 graph: implement them and pass them to NewSlice100.
 //
@@ -874,7 +874,7 @@ func (g *Slice100) handle(ctx context.Context, n int, s *model.Slice) (model.Sli
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the method value and the closure around it would take room in every flow's frame.
 //
 //go:noinline
 func (g *Slice100) callW1(ctx context.Context, x *runtime.Exec[model.Slice], in runtime.Branch, s *model.Slice) (model.Slice, error) {

@@ -11,8 +11,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 2.
-const _ = runtime.Generated2
+// This file needs a graphc runtime that supports generated code of API 3.
+const _ = runtime.Generated3
 
 // Strings20Handlers are the node handlers of the Strings20 graph: implement them and pass them to NewStrings20.
 //
@@ -313,7 +313,7 @@ func (g *Strings20) handle(ctx context.Context, n int, s *model.Strings) (model.
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the method value and the closure around it would take room in every flow's frame.
 //
 //go:noinline
 func (g *Strings20) callW1(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, s *model.Strings) (model.Strings, error) {

@@ -12,8 +12,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 2.
-const _ = runtime.Generated2
+// This file needs a graphc runtime that supports generated code of API 3.
+const _ = runtime.Generated3
 
 // State is the state of the Pick graph, declared in pick.graph.yaml.
 type State struct {
@@ -255,7 +255,7 @@ func (g *Pick) handle(ctx context.Context, n int, s *State) (State, error) {
 	panic("unreachable: handle is given the constant of a node it lists")
 }
 
-// callWeb calls Web through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the closure each builds would take room in every flow's frame.
+// callWeb calls Web through the runtime, which applies the node's policy and the run's hooks; so does each call<Node> and callRoute<Node> method below, for its handler. They are never inlined: the method value and the closure around it would take room in every flow's frame.
 //
 //go:noinline
 func (g *Pick) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {

@@ -75,7 +75,7 @@ func (a *FlakyActivities) Decide(ctx context.Context, s State) (State, error) {
 	})
 }
 
-// RouteDecide picks the edge out of "decide", in an activity of its own, under the node's policy, as runtime.CallRoute calls it locally: a failed route is retried without running the node again.
+// RouteDecide picks the edge out of "decide", in an activity of its own, under the node's policy, as the runtime calls it locally: a failed route is retried without running the node again.
 func (a *FlakyActivities) RouteDecide(ctx context.Context, s State) (DecideRoute, error) {
 	return temporalgraphc.Run(ctx, false, func() (DecideRoute, error) {
 		return a.H.RouteDecide(ctx, s)
