@@ -576,19 +576,25 @@ func (e *emitter) mainFlow() flowSpec {
 		"run runs the main flow from node n until it reaches __end__, updating *s as each node returns."}
 }
 
-// branchFlow is branch<Fork>, the loop of the branches of fork f.
-func (e *emitter) branchFlow(f *graph.Fork) flowSpec {
+// branchNodes are the nodes of fork f's branches that have a case in
+// branch<Fork> (its fan-in runs in the case of the fork node).
+func branchNodes(f *graph.Fork) []*graph.Node {
 	var nodes []*graph.Node
 	for _, n := range f.Nodes {
 		if n.JoinOf == nil {
 			nodes = append(nodes, n)
 		}
 	}
+	return nodes
+}
+
+// branchFlow is branch<Fork>, the loop of the branches of fork f.
+func (e *emitter) branchFlow(f *graph.Fork) flowSpec {
 	what := fmt.Sprintf("%s runs one branch forked at %q from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name)
 	if f.Map != nil {
 		what = fmt.Sprintf("%s runs the flow of one item mapped at %q, *s, from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name)
 	}
-	return flowSpec{branchMethod(f), f, chainOrder(nodes, f), what}
+	return flowSpec{branchMethod(f), f, chainOrder(branchNodes(f), f), what}
 }
 
 // flow emits the function of fl, the transition loop of one region, with

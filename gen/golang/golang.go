@@ -276,6 +276,9 @@ type emitter struct {
 // rt names an identifier of the runtime package.
 func rt(name string) *jen.Statement { return jen.Qual(RuntimePath, name) }
 
+// ctxT is context.Context.
+func ctxT() *jen.Statement { return jen.Qual("context", "Context") }
+
 // stateT is the state type.
 func (e *emitter) stateT() *jen.Statement { return jen.Add(e.in.State) }
 

@@ -40,7 +40,6 @@ func (e *emitter) testParts() []part {
 func (e *emitter) stressFuncs() {
 	g := e.g
 	probe := ProbeType(g)
-	ctxT := func() *jen.Statement { return jen.Qual("context", "Context") }
 
 	// func TestResearchStress(t *testing.T) { StressResearch(t, researchProbe{}, nil) }
 	e.f.Add(doc(
@@ -106,7 +105,6 @@ func (e *emitter) stressFuncs() {
 func (e *emitter) probeMethods(nodes []*graph.Node) {
 	g := e.g
 	probe := ProbeType(g)
-	ctxT := func() *jen.Statement { return jen.Qual("context", "Context") }
 	recv := func() *jen.Statement { return jen.Func().Params(jen.Id(probe)) }
 	for _, n := range nodes {
 		arg := jen.Id(e.arg(n))

@@ -92,8 +92,8 @@ func TemporalNames(g *graph.Graph) []string {
 // activity of its own: when the run pauses after n, the edge is taken on
 // the state the resume gives, so the route cannot run with the node; and
 // when n's policy retries or times out, since locally the route handler is
-// a call of its own under that policy (runtime.CallRoute): a failed route
-// is retried alone, without running the node's handler again, and each
+// a call of its own under that policy (runtime.CallRouteHandler): a failed
+// route is retried alone, without running the node's handler again, and each
 // call has the whole timeout.
 func (e *emitter) splitRoute(n *graph.Node) bool {
 	if n.Kind != graph.Cond {
@@ -388,25 +388,13 @@ func (e *emitter) workflowFuncs(name string) {
 // temporalFlows emits one loop per region, like the executor's flows, with
 // activities for handlers and coroutines for branches.
 func (e *emitter) temporalFlows() {
-	var mainNodes []*graph.Node
-	for _, n := range e.g.Nodes {
-		if n.Region == nil && n.JoinOf == nil {
-			mainNodes = append(mainNodes, n)
-		}
-	}
-	e.temporalFlow("run", nil, mainNodes, "run runs the main flow from node n until it reaches __end__, or continues as new.")
+	e.temporalFlow("run", nil, e.mainNodes(), "run runs the main flow from node n until it reaches __end__, or continues as new.")
 	for _, f := range e.g.Forks {
-		var nodes []*graph.Node
-		for _, n := range f.Nodes {
-			if n.JoinOf == nil {
-				nodes = append(nodes, n)
-			}
-		}
 		what := fmt.Sprintf("%s runs one branch forked at %q on *s, from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name)
 		if f.Map != nil {
 			what = fmt.Sprintf("%s runs the flow of one item mapped at %q on *s, the item, from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name)
 		}
-		e.temporalFlow(branchMethod(f), f, nodes, what)
+		e.temporalFlow(branchMethod(f), f, branchNodes(f), what)
 	}
 }
 
@@ -687,7 +675,6 @@ func GenerateTemporalTest(in Input) ([]byte, error) {
 	e.newFile()
 	e.f.ImportAlias(TemporalPath, temporalAlias)
 	probe := TemporalProbeType(g)
-	ctxT := func() *jen.Statement { return jen.Qual("context", "Context") }
 	probeT := func() *jen.Statement { return jen.Op("*").Qual(TemporalTestPath, "Probe") }
 	paused := len(g.Config.InterruptBefore)+len(g.Config.InterruptAfter) > 0
 

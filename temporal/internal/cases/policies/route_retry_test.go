@@ -38,7 +38,7 @@ func (h *flakyRoute) RouteDecide(ctx context.Context, s State) (DecideRoute, err
 
 // TestRouteRetryDoesNotRerunNode: "decide" retries (3 attempts, from the
 // config). Locally a failed route handler is retried on its own, by
-// runtime.CallRoute: Decide runs once, RouteDecide twice. The Temporal
+// runtime.CallRouteHandler: Decide runs once, RouteDecide twice. The Temporal
 // workflow must call the handlers alike; a node's handler re-run because
 // its route handler failed is a side effect the local executor never has.
 func TestRouteRetryDoesNotRerunNode(t *testing.T) {
